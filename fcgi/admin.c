@@ -1,0 +1,369 @@
+/*
+ * pesaswap-admin: migrations, accounts and keys, from the command line.
+ *
+ *   migrate [--dir DIR]
+ *   account create --name NAME
+ *   key create --account acct_… --mode test|live [--permissions a,b]
+ *   key revoke --key KEY|key_…
+ *
+ * It uses the same PESASWAP_DB_* settings and db.c as the workers; keys
+ * are printed once and stored only as SHA-256.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mysql.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "ids.h"
+#include "log.h"
+#include "valid.h"
+
+#define KEY_RANDOM_LEN	32
+
+/* Options after the command words: --name value pairs. */
+struct opts {
+	const char	*name;
+	const char	*dir;
+	const char	*account;
+	const char	*mode;
+	const char	*permissions;
+	const char	*key;
+};
+
+static const char *const permissions_known[] = {
+	"customers:read", "customers:write", "payments:read",
+	"payments:write", "subscriptions:read", "subscriptions:write",
+	"webhooks:read", "webhooks:write", "events:read",
+};
+
+static const struct sql SQL_MIGRATIONS_TABLE = {
+	"CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(255)"
+	" NOT NULL PRIMARY KEY, applied BIGINT NOT NULL) ENGINE=InnoDB", "", 0 };
+static const struct sql SQL_MIGRATION_DONE = {
+	"SELECT 1 FROM schema_migrations WHERE version = ?", "s", 0 };
+static const struct sql SQL_MIGRATION_RECORD = {
+	"INSERT INTO schema_migrations (version, applied) VALUES (?, ?)", "si", 0 };
+static const struct sql SQL_ACCOUNT_INSERT = {
+	"INSERT INTO accounts (id, name, created) VALUES (?, ?, ?)", "ssi", 0 };
+static const struct sql SQL_ACCOUNT_EXISTS = {
+	"SELECT 1 FROM accounts WHERE id = ?", "s", 0 };
+static const struct sql SQL_KEY_INSERT = {
+	"INSERT INTO api_keys (hash, id, account_id, livemode, restricted,"
+	" permissions, hint, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	"bssiissi", 0 };
+static const struct sql SQL_KEY_REVOKE = {
+	"UPDATE api_keys SET revoked = ? WHERE (hash = ? OR id = ?)"
+	" AND revoked IS NULL", "ibs", 0 };
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: pesaswap-admin migrate [--dir DIR]\n"
+	    "       pesaswap-admin account create --name NAME\n"
+	    "       pesaswap-admin key create --account acct_… --mode test|live"
+	    " [--permissions customers:read,…]\n"
+	    "       pesaswap-admin key revoke --key KEY|key_…\n"
+	    "database settings (flags or variables):\n");
+	config_usage();
+	return 2;
+}
+
+/* The error the db layer set on "r", for a person. */
+static int
+failed(struct req *r, const char *what)
+{
+	fprintf(stderr, "pesaswap-admin: %s failed (%d): %s\n", what,
+	    r->status, http_body_text(r));
+	return 1;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *
+read_file(const char *path)
+{
+	FILE	*f;
+	char	*text = NULL;
+	long	 len;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 &&
+	    (text = malloc((size_t)len + 1)) != NULL) {
+		if (fread(text, 1, (size_t)len, f) != (size_t)len) {
+			free(text);
+			text = NULL;
+		} else
+			text[len] = '\0';
+	}
+	fclose(f);
+	return text;
+}
+
+/* Applies one migration file unless schema_migrations has it. */
+static int
+migrate_one(struct req *r, const char *dir, const char *file)
+{
+	struct db_res	 res;
+	char		 path[4096], *text;
+	int		 rc;
+
+	if ((rc = db_one(r, &SQL_MIGRATION_DONE, (struct db_val[]){
+	    DB_S(file), DB_E }, &res)) == 1)
+		db_res_free(&res);
+	if (rc != 0)
+		return rc == 1 ? 0 : failed(r, file);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((text = read_file(path)) == NULL) {
+		fprintf(stderr, "pesaswap-admin: cannot read %s\n", path);
+		return 1;
+	}
+	rc = db_run_script(r->db, text);
+	free(text);
+	if (rc == -1 || db_exec(r, &SQL_MIGRATION_RECORD, (struct db_val[]){
+	    DB_S(file), DB_I(time(NULL)), DB_E }, NULL) != 0)
+		return failed(r, file);
+	printf("applied %s\n", file);
+	return 0;
+}
+
+/* migrate: sql/NNN_*.sql in name order, each once. */
+static int
+cmd_migrate(struct req *r, const struct opts *o)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*names[1000];
+	size_t		 n = 0, i;
+	int		 rc = 0;
+
+	if ((d = opendir(o->dir)) == NULL) {
+		fprintf(stderr, "pesaswap-admin: cannot open %s\n", o->dir);
+		return 1;
+	}
+	while ((de = readdir(d)) != NULL && n < 1000) {
+		size_t len = strlen(de->d_name);
+		if (len > 4 && strcmp(de->d_name + len - 4, ".sql") == 0 &&
+		    de->d_name[0] >= '0' && de->d_name[0] <= '9')
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_names);
+	if (db_exec(r, &SQL_MIGRATIONS_TABLE, (struct db_val[]){ DB_E },
+	    NULL) != 0)
+		rc = failed(r, "migrate");
+	for (i = 0; i < n; i++) {
+		if (rc == 0 && names[i] != NULL)
+			rc = migrate_one(r, o->dir, names[i]);
+		free(names[i]);
+	}
+	return rc;
+}
+
+/* Makes a key, stores its hash, and prints it once. */
+static int
+make_key(struct req *r, const char *account, int live, const char *perms,
+    const char *var)
+{
+	unsigned char	 hash[AUTH_HASH_LEN];
+	char		 key[80], id[IDS_MAX], hint[32];
+	int		 restricted = perms != NULL && *perms != '\0';
+	size_t		 plen;
+
+	plen = (size_t)snprintf(key, sizeof(key), "%s_%s_",
+	    restricted ? "rk" : "sk", live ? "live" : "test");
+	if (ids_random(key + plen, KEY_RANDOM_LEN) == -1 ||
+	    ids_new("key_", id, sizeof(id)) == -1)
+		return 1;
+	key[plen + KEY_RANDOM_LEN] = '\0';
+	auth_hash(key, hash);
+	/* What a person may see again later: prefix and the last four. */
+	snprintf(hint, sizeof(hint), "%.*s…%s", (int)plen, key,
+	    key + plen + KEY_RANDOM_LEN - 4);
+	if (db_exec(r, &SQL_KEY_INSERT, (struct db_val[]){
+	    DB_B(hash, sizeof(hash)), DB_S(id), DB_S(account), DB_I(live),
+	    DB_I(restricted), DB_S(restricted ? perms : ""), DB_S(hint),
+	    DB_I(time(NULL)), DB_E }, NULL) != 0)
+		return failed(r, "key create");
+	printf("%s=%s\n", var, key);
+	if (strcmp(var, "PESASWAP_KEY") == 0)
+		printf("PESASWAP_KEY_ID=%s\n", id);
+	return 0;
+}
+
+static int
+cmd_account_create(struct req *r, const struct opts *o)
+{
+	char	 id[IDS_MAX];
+
+	if (o->name == NULL || valid_text(o->name, VALID_NAME_MAX) == -1) {
+		fprintf(stderr, "pesaswap-admin: --name (1 to 256 characters)"
+		    " is required\n");
+		return 2;
+	}
+	if (ids_new("acct_", id, sizeof(id)) == -1)
+		return 1;
+	if (db_exec(r, &SQL_ACCOUNT_INSERT, (struct db_val[]){ DB_S(id),
+	    DB_S(o->name), DB_I(time(NULL)), DB_E }, NULL) != 0)
+		return failed(r, "account create");
+	printf("PESASWAP_ACCOUNT_ID=%s\n", id);
+	if (make_key(r, id, 0, NULL, "PESASWAP_TEST_KEY") != 0 ||
+	    make_key(r, id, 1, NULL, "PESASWAP_LIVE_KEY") != 0)
+		return 1;
+	return 0;
+}
+
+/* 0 if every comma-separated permission is one we know. */
+static int
+permissions_ok(const char *list)
+{
+	char	*copy = strdup(list), *p, *save = NULL;
+	size_t	 i, n = sizeof(permissions_known) / sizeof(permissions_known[0]);
+	int	 rc = 0;
+
+	for (p = strtok_r(copy, ",", &save); p != NULL && rc == 0;
+	    p = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < n && strcmp(p, permissions_known[i]) != 0; i++)
+			;
+		if (i == n) {
+			fprintf(stderr, "pesaswap-admin: unknown permission"
+			    " %s\n", p);
+			rc = -1;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+static int
+cmd_key_create(struct req *r, const struct opts *o)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	if (o->account == NULL || o->mode == NULL ||
+	    (strcmp(o->mode, "test") != 0 && strcmp(o->mode, "live") != 0))
+		return usage();
+	if (o->permissions != NULL && permissions_ok(o->permissions) == -1)
+		return 2;
+	if ((rc = db_one(r, &SQL_ACCOUNT_EXISTS, (struct db_val[]){
+	    DB_S(o->account), DB_E }, &res)) == 1)
+		db_res_free(&res);
+	if (rc == 0) {
+		fprintf(stderr, "pesaswap-admin: no account %s\n", o->account);
+		return 1;
+	}
+	if (rc != 1)
+		return failed(r, "key create");
+	return make_key(r, o->account, strcmp(o->mode, "live") == 0,
+	    o->permissions, "PESASWAP_KEY");
+}
+
+static int
+cmd_key_revoke(struct req *r, const struct opts *o, int cache_ms)
+{
+	unsigned char	 hash[AUTH_HASH_LEN];
+	uint64_t	 n = 0;
+
+	if (o->key == NULL)
+		return usage();
+	auth_hash(o->key, hash);
+	if (db_exec(r, &SQL_KEY_REVOKE, (struct db_val[]){ DB_I(time(NULL)),
+	    DB_B(hash, sizeof(hash)), DB_S(o->key), DB_E }, &n) != 0)
+		return failed(r, "key revoke");
+	if (n == 0) {
+		fprintf(stderr, "pesaswap-admin: no such active key\n");
+		return 1;
+	}
+	/* Workers trust a key for up to key-cache-ms: return once no
+	 * worker can still accept this one. */
+	usleep((useconds_t)cache_ms * 1000 + 100000);
+	printf("revoked\n");
+	return 0;
+}
+
+static int
+parse_opts(int argc, char *argv[], int first, struct config *cfg,
+    struct opts *o)
+{
+	int	 i, rc;
+
+	memset(o, 0, sizeof(*o));
+	o->dir = cfg->sql_dir;
+	for (i = first; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--name") == 0)
+			o->name = argv[i + 1];
+		else if (strcmp(argv[i], "--dir") == 0)
+			o->dir = argv[i + 1];
+		else if (strcmp(argv[i], "--account") == 0)
+			o->account = argv[i + 1];
+		else if (strcmp(argv[i], "--mode") == 0)
+			o->mode = argv[i + 1];
+		else if (strcmp(argv[i], "--permissions") == 0)
+			o->permissions = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			o->key = argv[i + 1];
+		else if (strncmp(argv[i], "--", 2) != 0 ||
+		    (rc = config_set(cfg, argv[i] + 2, argv[i + 1])) != 1)
+			return -1;
+	}
+	return i == argc ? 0 : -1;
+}
+
+static int
+run(struct req *r, int argc, char *argv[], struct config *cfg)
+{
+	struct opts	 o;
+
+	if (argc >= 2 && strcmp(argv[1], "migrate") == 0 &&
+	    parse_opts(argc, argv, 2, cfg, &o) == 0)
+		return cmd_migrate(r, &o);
+	if (argc < 3 || parse_opts(argc, argv, 3, cfg, &o) == -1)
+		return usage();
+	if (strcmp(argv[1], "account") == 0 && strcmp(argv[2], "create") == 0)
+		return cmd_account_create(r, &o);
+	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "create") == 0)
+		return cmd_key_create(r, &o);
+	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "revoke") == 0)
+		return cmd_key_revoke(r, &o, cfg->key_cache_ms);
+	return usage();
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	 cfg;
+	struct req	 r;
+	int		 rc;
+
+	if (config_from_env(&cfg) == -1)
+		return 2;
+	log_set_level(LOG_WARN);
+	mysql_library_init(0, NULL, NULL);
+	/* db.c reports through a request; this one only carries errors. */
+	memset(&r, 0, sizeof(r));
+	snprintf(r.request_id, sizeof(r.request_id), "admin");
+	r.method = strdup("ADMIN");
+	r.path = strdup(argc > 1 ? argv[1] : "-");
+	if ((r.db = db_new(&cfg)) == NULL)
+		return 1;
+	rc = run(&r, argc, argv, &cfg);
+	db_free(r.db);
+	req_free(&r);
+	config_free(&cfg);
+	mysql_library_end();
+	return rc;
+}

@@ -1,0 +1,43 @@
+/*
+ * Settings shared by the programs: from PESASWAP_* environment variables
+ * first, then command-line flags, which win. README "Configuration"
+ * lists each one.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char		*listen;	/* unix:/path or host:port */
+	int		 workers;
+	char		*pid_file;
+	char		*db_host;
+	unsigned int	 db_port;
+	char		*db_socket;	/* wins over host and port */
+	char		*db_user;
+	char		*db_password;
+	char		*db_name;
+	size_t		 body_limit;	/* bytes */
+	int		 log_level;	/* enum log_level */
+	int		 key_cache_ms;	/* how long a worker trusts a key */
+	char		*sql_dir;	/* migrations, for pesaswap-admin */
+};
+
+/* Fills "c" with defaults overridden by the environment. Returns 0, or
+ * -1 after printing what is wrong to stderr. */
+int	config_from_env(struct config *c);
+
+/*
+ * Applies the flag "name" (without the leading "--", e.g. "db-host") with
+ * "value". Returns 1 if the flag is a setting, 0 if it is not one of
+ * ours, -1 after printing to stderr if the value is invalid.
+ */
+int	config_set(struct config *c, const char *name, const char *value);
+
+/* Prints the settings' flags and variables, for --help. */
+void	config_usage(void);
+
+void	config_free(struct config *c);
+
+#endif

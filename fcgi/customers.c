@@ -1,0 +1,619 @@
+/*
+ * Customers (API.md "Customers"): create, retrieve, update (PUT or POST),
+ * soft delete, list with cursors and filters, and search. One renderer,
+ * customer_json(), serves every answer and every event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "customers.h"
+#include "db.h"
+#include "events.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "list.h"
+#include "params.h"
+#include "search.h"
+#include "valid.h"
+
+/* The columns every customer query selects, in this order. */
+#define CUSTOMER_COLS \
+	"id, name, email, phone, metadata, created, updated, livemode, pk"
+enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
+	COL_UPDATED, COL_LIVEMODE, COL_PK };
+
+#define SCOPE	"account_id = ? AND livemode = ?"
+
+static const struct sql SQL_CUSTOMER_GET = {
+	"SELECT " CUSTOMER_COLS " FROM customers"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "sis", 0 };
+static const struct sql SQL_CUSTOMER_LOCK = {
+	"SELECT " CUSTOMER_COLS " FROM customers"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL FOR UPDATE", "sis", 0 };
+static const struct sql SQL_CUSTOMER_INSERT = {
+	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
+	" metadata, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"ssissssii", 0 };
+static const struct sql SQL_CUSTOMER_UPDATE = {
+	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
+	" updated = ? WHERE " SCOPE " AND id = ? AND deleted IS NULL",
+	"ssssisis", 0 };
+static const struct sql SQL_CUSTOMER_DELETE = {
+	"UPDATE customers SET deleted = ?, updated = ?"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
+static const struct sql SQL_CUSTOMER_BY_EMAIL = {
+	"SELECT id FROM customers WHERE " SCOPE " AND live_email = ?", "sis", 0 };
+
+/* A customer as read from a row or built from parameters. */
+struct customer {
+	char			 id[IDS_MAX];
+	char			*name;
+	char			*email;
+	char			*phone;		/* NULL: none */
+	struct json_object	*metadata;	/* object of strings */
+	int64_t			 created;
+	int64_t			 updated;
+	int			 livemode;
+};
+
+static void
+customer_free(struct customer *c)
+{
+	free(c->name);
+	free(c->email);
+	free(c->phone);
+	json_object_put(c->metadata);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+customer_from_row(struct customer *c, const struct db_res *res)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->id, sizeof(c->id), "%s", res->val[COL_ID]);
+	c->name = strdup(res->val[COL_NAME]);
+	c->email = strdup(res->val[COL_EMAIL]);
+	c->phone = res->val[COL_PHONE] ? strdup(res->val[COL_PHONE]) : NULL;
+	c->metadata = jsonx_parse_object(res->val[COL_METADATA]);
+	c->created = db_i64(res, COL_CREATED);
+	c->updated = db_i64(res, COL_UPDATED);
+	c->livemode = (int)db_i64(res, COL_LIVEMODE);
+	if (c->name == NULL || c->email == NULL || c->metadata == NULL ||
+	    (res->val[COL_PHONE] != NULL && c->phone == NULL)) {
+		customer_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* The API object; a new reference. */
+static struct json_object *
+customer_json(const struct customer *c)
+{
+	struct json_object	*o = json_object_new_object();
+
+	jsonx_add_str(o, "id", c->id);
+	jsonx_add_str(o, "object", "customer");
+	jsonx_add_str(o, "name", c->name);
+	jsonx_add_str(o, "email", c->email);
+	jsonx_add_str(o, "phone", c->phone);
+	jsonx_add_i64(o, "created", c->created);
+	jsonx_add_i64(o, "updated", c->updated);
+	jsonx_add(o, "metadata", json_object_get(c->metadata));
+	jsonx_add_bool(o, "livemode", c->livemode);
+	return o;
+}
+
+/*
+ * Loads customer "id" of the caller (locked for update when "lock").
+ * Returns 0, DB_RETRY, or -1 with 404 (or a database error) set.
+ */
+static int
+customer_load(struct req *r, const char *id, int lock, struct customer *c)
+{
+	struct db_res	 res;
+	char		 what[64];
+	int		 rc;
+
+	rc = db_one(r, lock ? &SQL_CUSTOMER_LOCK : &SQL_CUSTOMER_GET,
+	    (struct db_val[]){ DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "customer: '%.40s'", id);
+		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return rc;
+	rc = customer_from_row(c, &res);
+	db_res_free(&res);
+	return rc == 0 ? 0 : api_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+static const struct param customer_params_decl[] = {
+	{ "name" }, { "email" }, { "phone" }, { "metadata" },
+};
+#define NPARAMS	(sizeof(customer_params_decl) / sizeof(customer_params_decl[0]))
+
+/* name: required on create, 1..256 characters once trimmed. */
+static int
+read_name(struct req *r, int creating, struct customer *c)
+{
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, "name", &s)) == -1)
+		return -1;
+	if (rc == 0 && !creating)
+		return 0;
+	if (s == NULL || (c->name = strdup(s)) == NULL ||
+	    *valid_trim(c->name) == '\0')
+		return api_error(r, ERR_PARAM_MISSING, "name", "name");
+	if (valid_text(c->name, VALID_NAME_MAX) == -1)
+		return api_error(r, ERR_PARAM_INVALID, "name",
+		    "name (1 to 256 characters, no control characters)");
+	return 0;
+}
+
+/* email: required on create; kept as given, compared case-insensitively. */
+static int
+read_email(struct req *r, int creating, struct customer *c)
+{
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, "email", &s)) == -1)
+		return -1;
+	if (rc == 0 && !creating)
+		return 0;
+	if (s == NULL || *s == '\0')
+		return api_error(r, ERR_PARAM_MISSING, "email", "email");
+	if ((c->email = strdup(s)) == NULL ||
+	    valid_email(valid_trim(c->email)) == -1)
+		return api_error(r, ERR_EMAIL_INVALID, "email", NULL);
+	return 0;
+}
+
+/* phone: E.164 after dropping separators; null or "" means none. */
+static int
+read_phone(struct req *r, int *sent, struct customer *c)
+{
+	char		 phone[VALID_PHONE_MAX + 1];
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, "phone", &s)) == -1)
+		return -1;
+	*sent = rc;
+	if (rc == 0 || s == NULL || *s == '\0')
+		return 0;
+	if (valid_phone(s, phone, sizeof(phone)) == -1)
+		return api_error(r, ERR_PHONE_INVALID, "phone", NULL);
+	return (c->phone = strdup(phone)) != NULL ? 0 :
+	    api_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+/*
+ * metadata: merged into c->metadata. A key set to "" or null is removed;
+ * metadata "" or null clears everything. At most 50 keys remain.
+ */
+static int
+read_metadata(struct req *r, struct customer *c)
+{
+	struct json_object	*m = params_get(r, "metadata");
+
+	if (!params_has(r, "metadata"))
+		return 0;
+	if (m == NULL || (json_object_is_type(m, json_type_string) &&
+	    json_object_get_string_len(m) == 0)) {
+		json_object_put(c->metadata);
+		c->metadata = json_object_new_object();
+		return 0;
+	}
+	if (!json_object_is_type(m, json_type_object))
+		return api_error(r, ERR_METADATA_INVALID, "metadata",
+		    "send an object of string values");
+	json_object_object_foreach(m, key, val) {
+		if (valid_meta_key(key) == -1)
+			return api_error(r, ERR_METADATA_INVALID, "metadata",
+			    "keys are 1 to 40 characters, without [ or ]");
+		if (val == NULL || (json_object_is_type(val, json_type_string) &&
+		    json_object_get_string_len(val) == 0)) {
+			json_object_object_del(c->metadata, key);
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string) ||
+		    valid_meta_value(json_object_get_string(val)) == -1)
+			return api_error(r, ERR_METADATA_INVALID, "metadata",
+			    "values are strings of at most 500 characters");
+		json_object_object_add(c->metadata, key, json_object_get(val));
+	}
+	if (json_object_object_length(c->metadata) > VALID_META_KEYS)
+		return api_error(r, ERR_METADATA_INVALID, "metadata",
+		    "at most 50 keys");
+	return 0;
+}
+
+/*
+ * Reads the parameters into "c": on create every field, on update only
+ * those sent (c holds the current customer). *changed says whether
+ * anything was sent. Returns 0 or -1 with 400 set.
+ */
+static int
+customer_params(struct req *r, int creating, struct customer *c,
+    int *changed)
+{
+	struct customer	 in;
+	int		 phone_sent = 0;
+
+	memset(&in, 0, sizeof(in));
+	if (params_allow(r, customer_params_decl, NPARAMS) == -1 ||
+	    read_name(r, creating, &in) == -1 ||
+	    read_email(r, creating, &in) == -1 ||
+	    read_phone(r, &phone_sent, &in) == -1 ||
+	    read_metadata(r, c) == -1) {
+		customer_free(&in);
+		return -1;
+	}
+	*changed = json_object_object_length(r->params) > 0;
+	if (in.name != NULL) {
+		free(c->name);
+		c->name = in.name;
+	}
+	if (in.email != NULL) {
+		free(c->email);
+		c->email = in.email;
+	}
+	if (phone_sent) {
+		free(c->phone);
+		c->phone = in.phone;
+	}
+	return 0;
+}
+
+/* 409 naming the live customer that has c->email already. */
+static int
+duplicate_email(struct req *r, const struct customer *c)
+{
+	struct json_object	*err;
+	struct db_res		 res;
+	char			 existing[IDS_MAX] = "";
+	int			 rc;
+
+	rc = db_one(r, &SQL_CUSTOMER_BY_EMAIL, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(c->email), DB_E }, &res);
+	if (rc != 1)
+		return rc == 0 ? DB_RETRY : rc;	/* deleted meanwhile */
+	snprintf(existing, sizeof(existing), "%s", res.val[0]);
+	db_res_free(&res);
+	api_error(r, ERR_ALREADY_EXISTS, "email", existing);
+	if (json_object_object_get_ex(r->reply, "error", &err))
+		jsonx_add_str(err, "existing_id", existing);
+	return -1;
+}
+
+/* Renders "c", writes event "type" about it, and answers with it. */
+static int
+answer_with_event(struct req *r, const struct customer *c, const char *type)
+{
+	struct json_object	*obj = customer_json(c);
+	int			 rc;
+
+	if ((rc = events_add(r, type, obj)) != 0) {
+		json_object_put(obj);
+		return rc;
+	}
+	http_reply(r, 200, obj);
+	return 0;
+}
+
+static int
+insert_tx(struct req *r, void *arg)
+{
+	struct customer	*c = arg;
+	int		 rc;
+
+	rc = db_exec(r, &SQL_CUSTOMER_INSERT, (struct db_val[]){ DB_S(c->id),
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
+	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
+	    DB_I(c->updated), DB_E }, NULL);
+	if (rc == DB_DUP)
+		return duplicate_email(r, c);
+	if (rc != 0)
+		return rc;
+	return answer_with_event(r, c, "customer.created");
+}
+
+/* POST /v1/customers */
+void
+customers_create(struct req *r)
+{
+	struct customer	 c;
+	int		 changed;
+
+	memset(&c, 0, sizeof(c));
+	c.metadata = json_object_new_object();
+	c.created = c.updated = time(NULL);
+	c.livemode = r->caller.livemode;
+	if (ids_new("cust_", c.id, sizeof(c.id)) == -1)
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+	else if (customer_params(r, 1, &c, &changed) == 0)
+		(void)db_tx(r, insert_tx, &c);
+	customer_free(&c);
+}
+
+/* GET /v1/customers/:id */
+void
+customers_get(struct req *r)
+{
+	struct customer	 c;
+
+	if (customer_load(r, r->captures[0], 0, &c) != 0)
+		return;
+	http_reply(r, 200, customer_json(&c));
+	customer_free(&c);
+}
+
+static int
+update_tx(struct req *r, void *arg)
+{
+	struct customer	 c;
+	int		 changed = 0, rc;
+
+	(void)arg;
+	if ((rc = customer_load(r, r->captures[0], 1, &c)) != 0)
+		return rc;
+	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
+		http_reply(r, 200, customer_json(&c));
+	else if (rc == 0) {
+		c.updated = time(NULL);
+		rc = db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
+		    DB_S(c.name), DB_S(c.email), DB_SN(c.phone),
+		    DB_S(jsonx_text(c.metadata)), DB_I(c.updated),
+		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_S(c.id), DB_E }, NULL);
+		if (rc == DB_DUP)
+			rc = duplicate_email(r, &c);
+		if (rc == 0)
+			rc = answer_with_event(r, &c, "customer.updated");
+	}
+	customer_free(&c);
+	return rc;
+}
+
+/* PUT or POST /v1/customers/:id: a partial update. */
+void
+customers_update(struct req *r)
+{
+	(void)db_tx(r, update_tx, NULL);
+}
+
+static int
+delete_tx(struct req *r, void *arg)
+{
+	struct json_object	*gone;
+	struct customer		 c;
+	int64_t			 now = time(NULL);
+	int			 rc;
+
+	(void)arg;
+	if ((rc = customer_load(r, r->captures[0], 1, &c)) != 0)
+		return rc;
+	rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){ DB_I(now),
+	    DB_I(now), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(c.id), DB_E }, NULL);
+	if (rc == 0)
+		rc = answer_with_event(r, &c, "customer.deleted");
+	if (rc == 0) {
+		gone = json_object_new_object();
+		jsonx_add_str(gone, "id", c.id);
+		jsonx_add_str(gone, "object", "customer");
+		jsonx_add_bool(gone, "deleted", 1);
+		http_reply(r, 200, gone);
+	}
+	customer_free(&c);
+	return rc;
+}
+
+/* DELETE /v1/customers/:id: soft delete; payments keep the customer. */
+void
+customers_delete(struct req *r)
+{
+	(void)db_tx(r, delete_tx, NULL);
+}
+
+#define LIST_SQL(filter, order)						\
+	"SELECT " CUSTOMER_COLS " FROM customers WHERE " SCOPE		\
+	" AND deleted IS NULL" filter " AND pk < ? AND pk > ?"		\
+	" AND created >= ? AND created <= ? ORDER BY pk " order " LIMIT ?"
+
+static const struct sql SQL_CUSTOMER_CURSOR = {
+	"SELECT pk FROM customers WHERE " SCOPE " AND id = ?", "sis", 0 };
+/* Indexed by [email filter][ascending]. */
+static const struct sql SQL_CUSTOMER_LIST[2][2] = {
+	{ { LIST_SQL("", "DESC"), "siiiiii", 0 },
+	  { LIST_SQL("", "ASC"), "siiiiii", 0 } },
+	{ { LIST_SQL(" AND email = ?", "DESC"), "sisiiiii", 0 },
+	  { LIST_SQL(" AND email = ?", "ASC"), "sisiiiii", 0 } },
+};
+
+/* Renders every row of "res" into a new array; NULL with error set. */
+static struct json_object *
+rows_json(struct req *r, struct db_res *res, int64_t *last_pk)
+{
+	struct json_object	*rows = json_object_new_array();
+	struct customer		 c;
+	int			 rc;
+
+	while ((rc = db_row(r, res)) == 1) {
+		if (customer_from_row(&c, res) == -1) {
+			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+			break;
+		}
+		json_object_array_add(rows, customer_json(&c));
+		*last_pk = db_i64(res, COL_PK);
+		customer_free(&c);
+	}
+	db_res_free(res);
+	if (rc == -1) {
+		json_object_put(rows);
+		return NULL;
+	}
+	return rows;
+}
+
+/* GET /v1/customers */
+void
+customers_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" }, { "email" }, { "created" } };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+	struct db_val		 args[9];
+	const char		*email = NULL;
+	int64_t			 last;
+	size_t			 n = 0;
+
+	if (params_allow(r, decl, 5) == -1 ||
+	    params_str(r, "email", &email) == -1 ||
+	    list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1)
+		return;
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
+	if (email != NULL)
+		args[n++] = DB_S(email);
+	args[n++] = DB_I(p.below_pk);
+	args[n++] = DB_I(p.above_pk);
+	args[n++] = DB_I(p.created_min);
+	args[n++] = DB_I(p.created_max);
+	args[n++] = DB_I(p.limit + 1);
+	args[n] = DB_E;
+	if (db_query(r, &SQL_CUSTOMER_LIST[email != NULL][p.ascending], args,
+	    &res) != 0 || (rows = rows_json(r, &res, &last)) == NULL)
+		return;
+	list_reply(r, &p, rows, "list", "/v1/customers");
+}
+
+/* Builds the search statement for a compiled query: scope, page, limit. */
+static int
+search_statement(const struct search_sql *s, struct sql *q, char **text,
+    char **sig)
+{
+	size_t	 i;
+
+	if (asprintf(text, "SELECT " CUSTOMER_COLS " FROM customers WHERE "
+	    SCOPE " AND deleted IS NULL AND pk < ? AND %s ORDER BY pk DESC"
+	    " LIMIT ?", s->where) == -1)
+		return -1;
+	if ((*sig = malloc(s->nbinds + 5)) == NULL) {
+		free(*text);
+		return -1;
+	}
+	memcpy(*sig, "sii", 3);
+	for (i = 0; i < s->nbinds; i++)
+		(*sig)[3 + i] = s->binds[i].is_int ? 'i' : 's';
+	memcpy(*sig + 3 + s->nbinds, "i", 2);
+	q->text = *text;
+	q->sig = *sig;
+	q->once = 1;
+	return 0;
+}
+
+/* Runs a compiled search for one page; answers. */
+static void
+search_run(struct req *r, const struct search_sql *s, struct list_page *p)
+{
+	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 5];
+	struct json_object	*rows, *next = NULL;
+	struct db_res		 res;
+	struct sql		 q;
+	char			*text, *sig, last_id[IDS_MAX];
+	int64_t			 last = 0;
+	size_t			 i, n = 0, len;
+
+	if (search_statement(s, &q, &text, &sig) == -1) {
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
+	args[n++] = DB_I(p->below_pk);
+	for (i = 0; i < s->nbinds; i++)
+		args[n++] = s->binds[i].is_int ? DB_I(s->binds[i].num) :
+		    DB_S(s->binds[i].str);
+	args[n++] = DB_I(p->limit + 1);
+	args[n] = DB_E;
+	if (db_query(r, &q, args, &res) == 0 &&
+	    (rows = rows_json(r, &res, &last)) != NULL) {
+		len = json_object_array_length(rows);
+		if (len > (size_t)p->limit) {
+			/* The page token is the last shown customer's id. */
+			snprintf(last_id, sizeof(last_id), "%s",
+			    json_object_get_string(json_object_object_get(
+			    json_object_array_get_idx(rows, len - 2), "id")));
+			next = json_object_new_string(last_id);
+		}
+		list_reply(r, p, rows, "search_result", "/v1/customers/search");
+		jsonx_add(r->reply, "next_page", next);
+		if (next == NULL)
+			jsonx_add_null(r->reply, "next_page");
+	}
+	free(text);
+	free(sig);
+}
+
+/* GET /v1/customers/search?query=…&limit=…&page=… */
+void
+customers_search(struct req *r)
+{
+	static const struct param decl[] = { { "query" }, { "limit" },
+	    { "page" } };
+	struct search_query	 sq;
+	struct search_sql	 ss;
+	struct list_page	 p;
+	const char		*query, *err = NULL;
+	char			 detail[128];
+	size_t			 pos = 0;
+	int			 rc;
+
+	memset(&p, 0, sizeof(p));
+	p.limit = LIST_LIMIT_DEFAULT;
+	p.below_pk = INT64_MAX;
+	if (params_allow(r, decl, 3) == -1 ||
+	    (rc = params_str(r, "query", &query)) == -1 ||
+	    params_i64(r, "limit", 1, LIST_LIMIT_MAX, &p.limit) == -1)
+		return;
+	if (rc == 0 || query == NULL) {
+		api_error(r, ERR_PARAM_MISSING, "query", "query");
+		return;
+	}
+	if (params_has(r, "page")) {
+		/* The page token is a customer id: the same cursor lookup. */
+		json_object_object_add(r->params, "starting_after",
+		    json_object_get(params_get(r, "page")));
+		if (list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1) {
+			if (r->status == 400)
+				api_error(r, ERR_PARAM_INVALID, "page", "page");
+			return;
+		}
+	}
+	memset(&sq, 0, sizeof(sq));
+	memset(&ss, 0, sizeof(ss));
+	if (search_parse(query, &sq, &err, &pos) == -1) {
+		snprintf(detail, sizeof(detail), "at position %zu: %s", pos, err);
+		api_error(r, ERR_QUERY_INVALID, "query", detail);
+	} else if (search_compile(&sq, &ss) == -1)
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+	else
+		search_run(r, &ss, &p);
+	search_sql_free(&ss);
+	search_free(&sq);
+}

@@ -1,0 +1,125 @@
+/*
+ * MariaDB for the workers and the other programs: one connection with its
+ * prepared statements (prepared on first use, dropped on reconnect), typed
+ * binds, result rows as strings, and db_tx() which runs a transaction
+ * body again after a deadlock or Galera conflict.
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config;
+struct req;
+
+/* A statement by its handler: the text and its bind signature, one
+ * character per '?': 's' string, 'i' integer, 'b' binary. */
+struct sql {
+	const char	*text;
+	const char	*sig;
+	int		 once;	/* built at run time: prepare, use, close */
+};
+
+enum db_type {
+	DB_END,		/* ends an argument list */
+	DB_STR,
+	DB_I64,
+	DB_NULL,
+	DB_BIN,		/* bytes, with len */
+};
+
+struct db_val {
+	enum db_type	 type;
+	const char	*s;	/* DB_STR (NUL-terminated) or DB_BIN */
+	size_t		 len;	/* DB_BIN */
+	int64_t		 i;	/* DB_I64 */
+};
+
+#define DB_S(x)		((struct db_val){ DB_STR, (x), 0, 0 })
+#define DB_I(x)		((struct db_val){ DB_I64, NULL, 0, (x) })
+#define DB_B(x, n)	((struct db_val){ DB_BIN, (const char *)(x), (n), 0 })
+#define DB_N		((struct db_val){ DB_NULL, NULL, 0, 0 })
+#define DB_SN(x)	((x) != NULL ? DB_S(x) : DB_N)	/* string or NULL */
+#define DB_E		((struct db_val){ DB_END, NULL, 0, 0 })
+
+/* What a statement came to, besides 0 (done) and -1 (error answered). */
+#define DB_DUP		1	/* duplicate key (1062) */
+#define DB_RETRY	2	/* deadlock or conflict: rerun the tx */
+
+#define DB_MAX_COLS	24
+
+struct db;
+
+/* A result being read: one row at a time, columns as strings. */
+struct db_res {
+	struct db	*db;
+	void		*stmt;		/* MYSQL_STMT, borrowed */
+	unsigned int	 ncols;
+	int		 once;		/* close stmt when freed */
+	char		*val[DB_MAX_COLS];	/* NULL for SQL NULL */
+	unsigned long	 len[DB_MAX_COLS];
+};
+
+/* Makes a handle for "cfg" (borrowed for the handle's life); connects
+ * lazily. NULL when out of memory. */
+struct db	*db_new(const struct config *cfg);
+void		 db_free(struct db *db);
+
+/* Connects if not connected. Returns 0, or -1 (logged). */
+int	db_connect(struct db *db);
+
+/* 1 if the last connection attempt or statement found the server gone. */
+int	db_down(const struct db *db);
+
+/*
+ * Runs a statement without a result set. Returns 0, DB_DUP, DB_RETRY, or
+ * -1 with the API error set on "r" (503 when the server is unreachable,
+ * 500 otherwise). *affected (may be NULL) gets the affected row count.
+ * Outside a transaction a lost connection is retried once transparently.
+ */
+int	db_exec(struct req *r, const struct sql *q, const struct db_val *args,
+	    uint64_t *affected);
+
+/*
+ * Runs a query and prepares "res" for db_row(). Returns 0, DB_RETRY or -1
+ * as db_exec(). The result must be released with db_res_free() before the
+ * next statement.
+ */
+int	db_query(struct req *r, const struct sql *q, const struct db_val *args,
+	    struct db_res *res);
+
+/* Reads the next row into res->val/len: 1, 0 at the end, -1 (error set). */
+int	db_row(struct req *r, struct db_res *res);
+
+void	db_res_free(struct db_res *res);
+
+/*
+ * Queries for at most one row: 1 with the row in "res" (free it), 0 if
+ * none, DB_RETRY or -1.
+ */
+int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
+	    struct db_res *res);
+
+/* Column "col" of the current row as an integer (0 for NULL). */
+int64_t	db_i64(const struct db_res *res, unsigned int col);
+
+/*
+ * BEGIN; body(r, arg); COMMIT. A body that returns DB_RETRY (a deadlock,
+ * a Galera conflict, a lost connection before COMMIT) is rolled back and
+ * run again, a bounded number of times; so a body must only write to the
+ * database and to "arg", and may set the reply (it is set again on a
+ * rerun). If r->idempotency_key is set, the key is claimed first in the
+ * same transaction and the reply stored before COMMIT (idempotency.c).
+ * Returns 0 after COMMIT, or -1 with the error set.
+ */
+int	db_tx(struct req *r, int (*body)(struct req *, void *), void *arg);
+
+/* For pesaswap-admin: runs SQL text with no parameters (migrations).
+ * Returns 0 or -1 (message on stderr). */
+int	db_run_script(struct db *db, const char *text);
+
+/* The MySQL handle, for the admin's plain queries. */
+void	*db_handle(struct db *db);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+ * The error table of API.md "Errors" and the one place that renders an
+ * error body. Messages are fixed texts with at most one %s, filled from
+ * the request (a parameter name, an id), never from a library.
+ */
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "errors.h"
+#include "http.h"
+#include "jsonx.h"
+#include "log.h"
+
+struct api_err {
+	int		 status;
+	const char	*type;
+	const char	*code;
+	const char	*message;	/* may hold one %s: the detail */
+};
+
+static const struct api_err errs[ERR__MAX] = {
+	{ 401, "authentication_error", "api_key_missing",	/* ERR_KEY_MISSING */
+	    "You did not provide an API key. Send it as a Bearer token "
+	    "(Authorization: Bearer sk_test_…) or as the Basic user name.%s" },
+	{ 401, "authentication_error", "api_key_invalid",	/* ERR_KEY_INVALID */
+	    "Invalid API key provided.%s" },
+	{ 403, "permission_error", "permission_denied",	/* ERR_PERMISSION */
+	    "The provided key does not have the permission %s." },
+	{ 404, "invalid_request_error", "resource_missing",	/* ERR_ROUTE_MISSING */
+	    "Unrecognized request URL (%s)." },
+	{ 404, "invalid_request_error", "resource_missing",	/* ERR_RESOURCE_MISSING */
+	    "No such %s." },
+	{ 405, "invalid_request_error", "method_not_allowed",	/* ERR_METHOD */
+	    "The method is not allowed for this URL; allowed: %s." },
+	{ 413, "invalid_request_error", "body_too_large",	/* ERR_BODY_TOO_LARGE */
+	    "The request body is larger than %s bytes." },
+	{ 415, "invalid_request_error", "content_type_unsupported", /* ERR_CONTENT_TYPE */
+	    "Send the body as application/json or "
+	    "application/x-www-form-urlencoded.%s" },
+	{ 400, "invalid_request_error", "body_invalid",	/* ERR_BODY_INVALID */
+	    "The request body could not be parsed: %s." },
+	{ 400, "invalid_request_error", "parameter_unknown",	/* ERR_PARAM_UNKNOWN */
+	    "Received unknown parameter: %s." },
+	{ 400, "invalid_request_error", "parameter_missing",	/* ERR_PARAM_MISSING */
+	    "Missing required param: %s." },
+	{ 400, "invalid_request_error", "parameter_invalid",	/* ERR_PARAM_INVALID */
+	    "Invalid value for %s." },
+	{ 400, "invalid_request_error", "email_invalid",	/* ERR_EMAIL_INVALID */
+	    "Invalid email address%s." },
+	{ 400, "invalid_request_error", "phone_invalid",	/* ERR_PHONE_INVALID */
+	    "Invalid phone number%s: use E.164, a + and 8 to 15 digits." },
+	{ 400, "invalid_request_error", "metadata_invalid",	/* ERR_METADATA_INVALID */
+	    "Invalid metadata: %s." },
+	{ 400, "invalid_request_error", "sensitive_data_rejected", /* ERR_SENSITIVE */
+	    "%s looks like a card number; raw card numbers are never "
+	    "accepted. Use a payment method token." },
+	{ 400, "invalid_request_error", "resource_missing",	/* ERR_CURSOR_MISSING */
+	    "No such object for the cursor: '%s'." },
+	{ 400, "invalid_request_error", "parameter_invalid",	/* ERR_QUERY_INVALID */
+	    "Invalid search query %s." },
+	{ 409, "invalid_request_error", "resource_already_exists", /* ERR_ALREADY_EXISTS */
+	    "A customer with this email already exists: %s." },
+	{ 409, "idempotency_error", "idempotency_key_reused",	/* ERR_IDEM_REUSED */
+	    "Keys for idempotent requests can only be used with the same "
+	    "parameters they were first used with.%s" },
+	{ 409, "idempotency_error", "idempotency_key_in_use",	/* ERR_IDEM_IN_USE */
+	    "A request with this idempotency key is still in progress.%s" },
+	{ 429, "rate_limit_error", "rate_limit",		/* ERR_RATE_LIMIT */
+	    "Too many requests with this key; retry later.%s" },
+	{ 500, "api_error", "internal_error",			/* ERR_INTERNAL */
+	    "An internal error occurred; it has been logged.%s" },
+	{ 503, "api_error", "service_unavailable",		/* ERR_UNAVAILABLE */
+	    "The service is temporarily unavailable; retry shortly.%s" },
+};
+
+int
+errors_status(enum err e)
+{
+	return errs[e].status;
+}
+
+int
+api_error(struct req *r, enum err e, const char *param, const char *detail)
+{
+	const struct api_err	*a = &errs[e];
+	struct json_object	*body, *err;
+	char			 message[512];
+
+	snprintf(message, sizeof(message), a->message,
+	    detail != NULL ? detail : "");
+	err = json_object_new_object();
+	jsonx_add(err, "type", json_object_new_string(a->type));
+	jsonx_add(err, "code", json_object_new_string(a->code));
+	if (param != NULL)
+		jsonx_add(err, "param", json_object_new_string(param));
+	jsonx_add(err, "message", json_object_new_string(message));
+	jsonx_add(err, "request_id", json_object_new_string(r->request_id));
+	body = json_object_new_object();
+	jsonx_add(body, "error", err);
+	if (a->status >= 500)
+		log_error("%s %s %s: %s", r->request_id, r->method, r->path,
+		    a->code);
+	http_reply(r, a->status, body);
+	r->error = e;
+	return -1;
+}

@@ -1,0 +1,50 @@
+/*
+ * The API's errors (API.md "Errors"): one table of status, type, code and
+ * message, and api_error() to answer with one of them.
+ */
+#ifndef ERRORS_H
+#define ERRORS_H
+
+struct req;
+
+enum err {
+	ERR_KEY_MISSING,
+	ERR_KEY_INVALID,
+	ERR_PERMISSION,
+	ERR_ROUTE_MISSING,
+	ERR_RESOURCE_MISSING,
+	ERR_METHOD,
+	ERR_BODY_TOO_LARGE,
+	ERR_CONTENT_TYPE,
+	ERR_BODY_INVALID,
+	ERR_PARAM_UNKNOWN,
+	ERR_PARAM_MISSING,
+	ERR_PARAM_INVALID,
+	ERR_EMAIL_INVALID,
+	ERR_PHONE_INVALID,
+	ERR_METADATA_INVALID,
+	ERR_SENSITIVE,
+	ERR_CURSOR_MISSING,
+	ERR_QUERY_INVALID,
+	ERR_ALREADY_EXISTS,
+	ERR_IDEM_REUSED,
+	ERR_IDEM_IN_USE,
+	ERR_RATE_LIMIT,
+	ERR_INTERNAL,
+	ERR_UNAVAILABLE,
+	ERR__MAX
+};
+
+/*
+ * Sets the response of "r" to error "e". "param" (may be NULL) names the
+ * parameter; "detail" (may be NULL) fills the message's %s (a parameter
+ * name, an id, a position). Always returns -1, so callers can
+ * `return api_error(…)`.
+ */
+int	api_error(struct req *r, enum err e, const char *param,
+	    const char *detail);
+
+/* The HTTP status of error "e". */
+int	errors_status(enum err e);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * The request from FastCGI params, and the one response writer
+ * (API.md "Requests": JSON bodies, Request-Id on every response,
+ * Stripe-Should-Retry on 4xx).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "fcgiproto.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+
+/* The FastCGI params we keep, and where. */
+struct wanted {
+	const char	*name;
+	size_t		 offset;
+};
+
+static const struct wanted wanted[] = {
+	{ "REQUEST_METHOD", offsetof(struct req, method) },
+	{ "DOCUMENT_URI", offsetof(struct req, path) },
+	{ "QUERY_STRING", offsetof(struct req, query) },
+	{ "CONTENT_TYPE", offsetof(struct req, content_type) },
+	{ "HTTP_AUTHORIZATION", offsetof(struct req, authorization) },
+	{ "HTTP_IDEMPOTENCY_KEY", offsetof(struct req, idempotency_key) },
+};
+
+static void
+keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
+    void *arg)
+{
+	struct req	*r = arg;
+	char		**field;
+	size_t		 i;
+
+	if (nlen == 10 && memcmp(name, "REQUEST_ID", 10) == 0) {
+		/* nginx's id, already "req_" + 16, so logs match. */
+		if (vlen < sizeof(r->request_id)) {
+			memcpy(r->request_id, value, vlen);
+			r->request_id[vlen] = '\0';
+			if (ids_valid(r->request_id, "req_") == -1)
+				r->request_id[0] = '\0';
+		}
+		return;
+	}
+	for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		if (strlen(wanted[i].name) != nlen ||
+		    memcmp(wanted[i].name, name, nlen) != 0)
+			continue;
+		field = (char **)((char *)r + wanted[i].offset);
+		free(*field);
+		*field = strndup(value, vlen);
+		return;
+	}
+}
+
+/* Without nginx's DOCUMENT_URI, the path is REQUEST_URI up to '?'. */
+static void
+keep_request_uri(const char *name, size_t nlen, const char *value,
+    size_t vlen, void *arg)
+{
+	struct req	*r = arg;
+	const char	*q;
+
+	if (r->path != NULL || nlen != 11 || memcmp(name, "REQUEST_URI", 11))
+		return;
+	q = memchr(value, '?', vlen);
+	r->path = strndup(value, q != NULL ? (size_t)(q - value) : vlen);
+}
+
+int
+req_init(struct req *r, const struct fcgi_request *f, struct db *db,
+    size_t body_limit)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = 500;
+	r->error = ERR_INTERNAL;
+	r->db = db;
+	r->body_limit = body_limit;
+	r->body = f->body != NULL ? f->body : "";
+	r->body_len = f->body_len;
+	r->body_too_large = f->body_too_large;
+	fcgi_params_each(f->params, f->params_len, keep_param, r);
+	fcgi_params_each(f->params, f->params_len, keep_request_uri, r);
+	if (r->request_id[0] == '\0' &&
+	    ids_new("req_", r->request_id, sizeof(r->request_id)) == -1)
+		return -1;
+	if (r->method == NULL)
+		r->method = strdup("GET");
+	if (r->path == NULL)
+		r->path = strdup("/");
+	if (r->query == NULL)
+		r->query = strdup("");
+	if (r->method == NULL || r->path == NULL || r->query == NULL)
+		return -1;
+	return 0;
+}
+
+void
+req_free(struct req *r)
+{
+	size_t	 i;
+
+	free(r->method);
+	free(r->path);
+	free(r->query);
+	free(r->content_type);
+	free(r->authorization);
+	free(r->idempotency_key);
+	for (i = 0; i < HTTP_MAX_CAPTURES; i++)
+		free(r->captures[i]);
+	for (i = 0; i < r->nheaders; i++)
+		free(r->header_buf[i]);
+	json_object_put(r->params);
+	json_object_put(r->reply);
+	free(r->reply_text);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+http_reply(struct req *r, int status, struct json_object *body)
+{
+	json_object_put(r->reply);
+	free(r->reply_text);
+	r->reply_text = NULL;
+	r->status = status;
+	r->reply = body;
+}
+
+void
+http_reply_text(struct req *r, int status, const char *text)
+{
+	http_reply(r, status, NULL);
+	r->reply_text = strdup(text);
+}
+
+void
+http_header(struct req *r, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*line;
+
+	if (r->nheaders == HTTP_MAX_HEADERS)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) == -1)
+		line = NULL;
+	va_end(ap);
+	if (line == NULL)
+		return;
+	r->header_buf[r->nheaders] = line;
+	r->headers[r->nheaders++] = line;
+}
+
+const char *
+http_body_text(struct req *r)
+{
+	if (r->reply_text != NULL)
+		return r->reply_text;
+	if (r->reply != NULL)
+		return jsonx_text(r->reply);
+	return "";
+}
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 402: return "Payment Required";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status < 500 ? "Client Error" : "Internal Server Error";
+	}
+}
+
+char *
+http_render(struct req *r, size_t *len)
+{
+	const char	*body = http_body_text(r);
+	char		*out, *p;
+	size_t		 blen = strlen(body), cap, i;
+	int		 n;
+
+	cap = blen + 512;
+	for (i = 0; i < r->nheaders; i++)
+		cap += strlen(r->headers[i]) + 2;
+	if ((out = malloc(cap)) == NULL)
+		return NULL;
+	n = snprintf(out, cap, "Status: %d %s\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "Request-Id: %s\r\n"
+	    "Content-Length: %zu\r\n%s",
+	    r->status, reason(r->status), r->request_id, blen,
+	    r->status >= 400 && r->status < 500 && r->error != ERR_IDEM_IN_USE ?
+	    "Stripe-Should-Retry: false\r\n" : "");
+	p = out + n;
+	for (i = 0; i < r->nheaders; i++)
+		p += sprintf(p, "%s\r\n", r->headers[i]);
+	*p++ = '\r';
+	*p++ = '\n';
+	memcpy(p, body, blen);
+	*len = (size_t)(p - out) + blen;
+	return out;
+}
+
+int
+http_is_write(const struct req *r)
+{
+	return strcmp(r->method, "GET") != 0 &&
+	    strcmp(r->method, "HEAD") != 0;
+}

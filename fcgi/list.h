@@ -1,0 +1,45 @@
+/*
+ * List endpoints' shared steps (API.md "Customers" list, and every other
+ * list): limit, starting_after / ending_before cursors, created[...]
+ * bounds, and the {"object": "list"} envelope. Lists are newest first by
+ * the table's pk; a cursor is the public id of a row, resolved to its pk.
+ */
+#ifndef LIST_H
+#define LIST_H
+
+#include <stdint.h>
+
+struct req;
+struct sql;
+struct json_object;
+
+#define LIST_LIMIT_DEFAULT	10
+#define LIST_LIMIT_MAX		100
+
+struct list_page {
+	int64_t	 limit;
+	int64_t	 below_pk;	/* rows with pk < this (starting_after) */
+	int64_t	 above_pk;	/* rows with pk > this (ending_before) */
+	int	 ascending;	/* ending_before: fetch upwards, then flip */
+	int64_t	 created_min;	/* created bounds, inclusive */
+	int64_t	 created_max;
+};
+
+/*
+ * Reads limit, starting_after, ending_before and created[gt|gte|lt|lte]
+ * (or created=N) from r->params. "cursor" selects the pk of a row by
+ * (account_id, livemode, id). Returns 0, or -1 with 400 set.
+ */
+int	list_params(struct req *r, const struct sql *cursor,
+	    struct list_page *p);
+
+/*
+ * Answers 200 with the envelope for "rows" (an array of up to limit + 1
+ * objects fetched in the page's direction; taken), flipping an ascending
+ * page and telling has_more from the extra row. "object" is "list" or
+ * "search_result"; for a search, "next_page" (may be NULL) is added.
+ */
+void	list_reply(struct req *r, const struct list_page *p,
+	    struct json_object *rows, const char *object, const char *url);
+
+#endif

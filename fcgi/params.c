@@ -1,0 +1,412 @@
+/*
+ * Bodies and query strings into one parameter tree, and the typed getters
+ * handlers use. Bracket notation follows what Stripe's clients send:
+ * "metadata[plan]=pro" makes an object, "expand[]=a" appends to an array,
+ * "items[0][price]=x" makes an object keyed "0" (handlers that take lists
+ * accept such objects).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+
+#include "errors.h"
+#include "http.h"
+#include "jsonx.h"
+#include "params.h"
+#include "valid.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes buf[0..len) ('+' is a space) into a new string. */
+static char *
+unescape(const char *buf, size_t len, const char **why)
+{
+	char	*out, *p;
+	size_t	 i;
+	int	 hi, lo;
+
+	if ((out = malloc(len + 1)) == NULL) {
+		*why = "out of memory";
+		return NULL;
+	}
+	for (p = out, i = 0; i < len; i++) {
+		if (buf[i] == '+')
+			*p++ = ' ';
+		else if (buf[i] != '%')
+			*p++ = buf[i];
+		else if (i + 2 < len && (hi = hexval(buf[i + 1])) >= 0 &&
+		    (lo = hexval(buf[i + 2])) >= 0) {
+			*p++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			*why = "bad percent escape";
+			free(out);
+			return NULL;
+		}
+	}
+	*p = '\0';
+	if (valid_utf8(out, (size_t)(p - out)) == -1) {
+		*why = "invalid UTF-8 or NUL byte";
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/*
+ * Finds or makes the container under "key" in "parent" (an object) for
+ * the next bracket segment; "want" is json_type_object or json_type_array.
+ */
+static struct json_object *
+descend(struct json_object *parent, const char *key, json_type want,
+    const char **why)
+{
+	struct json_object	*child;
+
+	if (json_object_is_type(parent, json_type_array)) {
+		/* "a[][b]" is not something any client sends. */
+		*why = "nested list items are not supported";
+		return NULL;
+	}
+	if (json_object_object_get_ex(parent, key, &child)) {
+		if (!json_object_is_type(child, want)) {
+			*why = "a parameter is both a value and a group";
+			return NULL;
+		}
+		return child;
+	}
+	child = want == json_type_array ? json_object_new_array() :
+	    json_object_new_object();
+	if (child == NULL || json_object_object_add(parent, key, child)) {
+		*why = "out of memory";
+		return NULL;
+	}
+	return child;
+}
+
+/* Stores "value" (taken) at the bracketed "name" under "root". */
+static int
+store(struct json_object *root, char *name, char *value, const char **why)
+{
+	struct json_object	*node = root, *v;
+	char			*seg = name, *open, *close, *next;
+	int			 depth = 0;
+
+	if ((open = strchr(name, '[')) != NULL)
+		*open = '\0';
+	if (*seg == '\0') {
+		*why = "empty parameter name";
+		goto fail;
+	}
+	while (open != NULL) {
+		if ((close = strchr(open + 1, ']')) == NULL ||
+		    (close[1] != '\0' && close[1] != '[') ||
+		    ++depth > PARAMS_MAX_DEPTH) {
+			*why = "unbalanced brackets in a parameter name";
+			goto fail;
+		}
+		*close = '\0';
+		next = open + 1;
+		node = descend(node, seg, *next == '\0' ? json_type_array :
+		    json_type_object, why);
+		if (node == NULL)
+			goto fail;
+		seg = next;
+		open = close[1] == '[' ? close + 1 : NULL;
+	}
+	if (!json_object_is_type(node, json_type_array) &&
+	    json_object_object_get_ex(node, seg, &v) &&
+	    !json_object_is_type(v, json_type_string)) {
+		*why = "a parameter is both a value and a group";
+		goto fail;
+	}
+	v = json_object_new_string(value);
+	free(value);
+	if (v == NULL || (json_object_is_type(node, json_type_array) ?
+	    json_object_array_add(node, v) :
+	    json_object_object_add(node, seg, v)) != 0) {
+		json_object_put(v);
+		*why = "out of memory";
+		return -1;
+	}
+	return 0;
+fail:
+	free(value);
+	return -1;
+}
+
+static int
+decode_pair(struct json_object *root, const char *pair, size_t len,
+    const char **why)
+{
+	const char	*eq = memchr(pair, '=', len);
+	char		*name, *value;
+	int		 rc;
+
+	if ((name = unescape(pair, eq ? (size_t)(eq - pair) : len, why)) == NULL)
+		return -1;
+	value = eq ? unescape(eq + 1, len - (size_t)(eq - pair) - 1, why) :
+	    strdup("");
+	if (value == NULL) {
+		free(name);
+		return -1;
+	}
+	rc = store(root, name, value, why);
+	free(name);
+	return rc;
+}
+
+int
+params_decode_form(const char *buf, size_t len, struct json_object **out,
+    const char **why)
+{
+	struct json_object	*root;
+	const char		*p = buf, *end = buf + len, *amp;
+	size_t			 pairs = 0;
+
+	if ((root = json_object_new_object()) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		if (amp > p && (++pairs > PARAMS_MAX_PAIRS ||
+		    decode_pair(root, p, (size_t)(amp - p), why) == -1)) {
+			if (pairs > PARAMS_MAX_PAIRS)
+				*why = "too many parameters";
+			json_object_put(root);
+			return -1;
+		}
+		p = amp + 1;
+	}
+	*out = root;
+	return 0;
+}
+
+int
+params_decode_json(const char *buf, size_t len, struct json_object **out,
+    const char **why)
+{
+	struct json_tokener	*tok;
+	struct json_object	*obj;
+
+	if ((tok = json_tokener_new_ex(PARAMS_MAX_DEPTH)) == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, buf, (int)len);
+	/* Trailing bytes after the object (other than white space) or an
+	 * unfinished document are malformed too. */
+	if (obj != NULL && json_tokener_get_parse_end(tok) < len &&
+	    strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n") !=
+	    len - json_tokener_get_parse_end(tok)) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	if (obj == NULL) {
+		*why = "malformed JSON (or nested too deep, or invalid UTF-8)";
+		return -1;
+	}
+	if (!json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		*why = "the JSON body must be an object";
+		return -1;
+	}
+	*out = obj;
+	return 0;
+}
+
+/* 1 if the Content-Type's media type is "type" (parameters ignored). */
+static int
+media_type_is(const char *content_type, const char *type)
+{
+	size_t	 n = strlen(type);
+
+	return content_type != NULL &&
+	    strncasecmp(content_type, type, n) == 0 &&
+	    (content_type[n] == '\0' || content_type[n] == ';' ||
+	    content_type[n] == ' ');
+}
+
+static int
+parse_body(struct req *r)
+{
+	const char	*why = NULL;
+	char		 limit[32];
+	int		 rc;
+
+	if (r->body_too_large || r->body_len > r->body_limit) {
+		snprintf(limit, sizeof(limit), "%zu", r->body_limit);
+		return api_error(r, ERR_BODY_TOO_LARGE, NULL, limit);
+	}
+	/* Stripe clients send a form Content-Type with empty bodies; any
+	 * type is fine when there is nothing to read. */
+	if (r->body_len == 0)
+		return (r->params = json_object_new_object()) ? 0 :
+		    api_error(r, ERR_INTERNAL, NULL, NULL);
+	if (media_type_is(r->content_type, "application/json"))
+		rc = params_decode_json(r->body, r->body_len, &r->params, &why);
+	else if (media_type_is(r->content_type,
+	    "application/x-www-form-urlencoded"))
+		rc = params_decode_form(r->body, r->body_len, &r->params, &why);
+	else
+		return api_error(r, ERR_CONTENT_TYPE, NULL, NULL);
+	return rc == 0 ? 0 : api_error(r, ERR_BODY_INVALID, NULL, why);
+}
+
+int
+params_parse(struct req *r)
+{
+	const char	*why = NULL;
+
+	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+	    strcmp(r->method, "PATCH") == 0)
+		return parse_body(r);
+	if (params_decode_form(r->query, strlen(r->query), &r->params,
+	    &why) == -1)
+		return api_error(r, ERR_PARAM_INVALID, "query", "the query "
+		    "string (bad escape, invalid UTF-8 or too many pairs)");
+	return 0;
+}
+
+int
+params_allow(struct req *r, const struct param *decl, size_t n)
+{
+	size_t	 i;
+
+	json_object_object_foreach(r->params, key, val) {
+		(void)val;
+		if (strcmp(key, "expand") == 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(decl[i].name, key) == 0)
+				break;
+		if (i == n)
+			return api_error(r, ERR_PARAM_UNKNOWN, key, key);
+	}
+	return 0;
+}
+
+struct json_object *
+params_get(struct req *r, const char *name)
+{
+	struct json_object	*val = NULL;
+
+	json_object_object_get_ex(r->params, name, &val);
+	return val;
+}
+
+int
+params_has(struct req *r, const char *name)
+{
+	return json_object_object_get_ex(r->params, name, NULL);
+}
+
+int
+params_str(struct req *r, const char *name, const char **out)
+{
+	struct json_object	*val;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(r->params, name, &val))
+		return 0;
+	if (val == NULL)
+		return 1;
+	if (!json_object_is_type(val, json_type_string) ||
+	    strlen(json_object_get_string(val)) !=
+	    (size_t)json_object_get_string_len(val))
+		return api_error(r, ERR_PARAM_INVALID, name, name);
+	*out = json_object_get_string(val);
+	return 1;
+}
+
+int
+params_i64(struct req *r, const char *name, int64_t min, int64_t max,
+    int64_t *out)
+{
+	struct json_object	*val;
+	const char		*s;
+	char			*end;
+	long long		 n;
+
+	if (!json_object_object_get_ex(r->params, name, &val))
+		return 0;
+	if (json_object_is_type(val, json_type_int)) {
+		/* json-c saturates out-of-range numbers; refuse them. */
+		errno = 0;
+		n = json_object_get_int64(val);
+		if (json_object_get_uint64(val) > INT64_MAX)
+			return api_error(r, ERR_PARAM_INVALID, name, name);
+	} else if (json_object_is_type(val, json_type_string)) {
+		s = json_object_get_string(val);
+		errno = 0;
+		n = strtoll(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno == ERANGE ||
+		    !(*s == '-' || (*s >= '0' && *s <= '9')))
+			return api_error(r, ERR_PARAM_INVALID, name, name);
+	} else
+		return api_error(r, ERR_PARAM_INVALID, name, name);
+	if (n < min || n > max)
+		return api_error(r, ERR_PARAM_INVALID, name, name);
+	*out = n;
+	return 1;
+}
+
+/* Finds a string value holding a card number; its name goes to "name". */
+static int
+find_card_number(struct json_object *node, const char *key, char *name,
+    size_t namesz)
+{
+	size_t	 i;
+
+	switch (json_object_get_type(node)) {
+	case json_type_string:
+		if (valid_has_card_number(json_object_get_string(node)) == 0) {
+			snprintf(name, namesz, "%s", key);
+			return -1;
+		}
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(node, k, v)
+			if (find_card_number(v, k, name, namesz) == -1)
+				return -1;
+		return 0;
+	}
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(node); i++)
+			if (find_card_number(json_object_array_get_idx(node, i),
+			    key, name, namesz) == -1)
+				return -1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+params_sensitive(struct req *r)
+{
+	char	 name[64];
+
+	if (find_card_number(r->params, "a parameter", name, sizeof(name)) == 0)
+		return 0;
+	return api_error(r, ERR_SENSITIVE, name, name);
+}

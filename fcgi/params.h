@@ -1,0 +1,72 @@
+/*
+ * Request parameters (API.md "Requests"): a JSON body, a form body with
+ * bracket notation, or the query string, all turned into one json-c tree
+ * of objects, arrays and strings, so handlers read one shape whatever the
+ * client sent. Form values are strings; JSON keeps its types.
+ */
+#ifndef PARAMS_H
+#define PARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct req;
+struct json_object;
+
+#define PARAMS_MAX_PAIRS	1000	/* form pairs in one body or query */
+#define PARAMS_MAX_DEPTH	8	/* brackets, and JSON nesting */
+
+/*
+ * Decodes a form or query string of "len" bytes into a new object in
+ * *out. Returns 0, or -1 with a static reason in *why (bad percent
+ * escape, invalid UTF-8, NUL, unbalanced bracket, too many pairs, type
+ * clash such as a=1&a[b]=2). Pure: unit tests and fuzzers call it.
+ */
+int	params_decode_form(const char *buf, size_t len,
+	    struct json_object **out, const char **why);
+
+/* Parses a JSON object body; as params_decode_form(). */
+int	params_decode_json(const char *buf, size_t len,
+	    struct json_object **out, const char **why);
+
+/*
+ * Fills r->params from the query (GET, DELETE) or the body (POST, PUT,
+ * PATCH) by its Content-Type. Returns 0, or -1 with 400, 413 or 415 set.
+ */
+int	params_parse(struct req *r);
+
+/* Answers 400 sensitive_data_rejected if any value in r->params holds a
+ * card number (valid_has_card_number()). Returns 0 or -1. */
+int	params_sensitive(struct req *r);
+
+/* A declared parameter: its top-level name. */
+struct param {
+	const char	*name;
+};
+
+/* Answers 400 parameter_unknown for the first top-level name of
+ * r->params not in "decl" ("expand" is always allowed and ignored).
+ * Returns 0 or -1. */
+int	params_allow(struct req *r, const struct param *decl, size_t n);
+
+/* The value under "name", borrowed while r->params lives; NULL if the
+ * name was not sent (JSON null is returned as a present NULL: see
+ * params_has()). */
+struct json_object *params_get(struct req *r, const char *name);
+
+/* 1 if "name" was sent at all (even as JSON null), else 0. */
+int	params_has(struct req *r, const char *name);
+
+/*
+ * A string parameter. Returns 1 with *out borrowed (NULL when the value
+ * is JSON null), 0 if absent, -1 with 400 parameter_invalid set if it is
+ * not a string or holds a NUL byte.
+ */
+int	params_str(struct req *r, const char *name, const char **out);
+
+/* An integer parameter (JSON integer or a decimal string) within
+ * [min, max]. Returns 1, 0 if absent, -1 with 400 parameter_invalid. */
+int	params_i64(struct req *r, const char *name, int64_t min, int64_t max,
+	    int64_t *out);
+
+#endif

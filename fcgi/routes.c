@@ -1,0 +1,114 @@
+/*
+ * Every route of API.md with its methods, handler and permission, and
+ * dispatch(): 404/405, 401, 403, parameters (400/413/415), sensitive
+ * data, idempotency replay, then the handler.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "auth.h"
+#include "config.h"
+#include "customers.h"
+#include "db.h"
+#include "http.h"
+#include "idempotency.h"
+#include "jsonx.h"
+#include "params.h"
+#include "router.h"
+#include "routes.h"
+
+static void	health(struct req *);
+
+#define ID	"([^/]{1,64})"
+
+/* Literal paths before the patterns that would also match them. */
+static const struct route routes[] = {
+	{ "/healthz", 1, { { "GET", health, NULL } } },
+	{ "/v1/customers", 0, {
+	    { "GET", customers_list, "customers:read" },
+	    { "POST", customers_create, "customers:write" } } },
+	{ "/v1/customers/search", 0, {
+	    { "GET", customers_search, "customers:read" } } },
+	{ "/v1/customers/" ID, 0, {
+	    { "GET", customers_get, "customers:read" },
+	    { "POST", customers_update, "customers:write" },
+	    { "PUT", customers_update, "customers:write" },
+	    { "DELETE", customers_delete, "customers:write" } } },
+};
+
+static const struct sql SQL_PING = { "SELECT 1", "", 0 };
+
+/* GET /healthz: 200 when the database answers, 503 otherwise. */
+static void
+health(struct req *r)
+{
+	struct json_object	*o;
+	struct db_res		 res;
+
+	if (db_one(r, &SQL_PING, (struct db_val[]){ DB_E }, &res) != 1)
+		return;		/* 503 already set */
+	db_res_free(&res);
+	o = json_object_new_object();
+	jsonx_add_str(o, "status", "ok");
+	http_reply(r, 200, o);
+}
+
+struct router *
+routes_new(void)
+{
+	return router_new(routes, sizeof(routes) / sizeof(routes[0]));
+}
+
+/* Finds the route; 404 or 405 with Allow when there is none. */
+static const struct route_method *
+route(struct req *r, struct router *rt, const struct route **found)
+{
+	struct router_match	 m;
+	char			 what[300];
+	size_t			 i;
+
+	switch (router_match(rt, r->path, r->method, &m)) {
+	case ROUTER_NOT_FOUND:
+		snprintf(what, sizeof(what), "%s: %.200s", r->method, r->path);
+		api_error(r, ERR_ROUTE_MISSING, NULL, what);
+		return NULL;
+	case ROUTER_BAD_METHOD:
+		api_error(r, ERR_METHOD, NULL, m.allow);
+		http_header(r, "Allow: %s", m.allow);
+		return NULL;
+	default:
+		break;
+	}
+	for (i = 0; i < m.ncaptures; i++)
+		r->captures[i] = strndup(r->path + m.capture_off[i],
+		    m.capture_len[i]);
+	*found = m.route;
+	return m.method;
+}
+
+void
+routes_dispatch(struct req *r, struct router *rt, const struct config *cfg)
+{
+	const struct route_method	*method;
+	const struct route		*rte = NULL;
+
+	if ((method = route(r, rt, &rte)) == NULL)
+		return;
+	if (!rte->public && (auth_check(r, cfg->key_cache_ms) == -1 ||
+	    auth_permits(r, method->permission) == -1))
+		return;
+	if (params_parse(r) == -1)
+		return;
+	if (http_is_write(r) && params_sensitive(r) == -1)
+		return;
+	if (!http_is_write(r) || rte->public) {
+		free(r->idempotency_key);
+		r->idempotency_key = NULL;
+	} else if (r->idempotency_key != NULL &&
+	    idempotency_check(r) != 0)
+		return;			/* replayed, or an error */
+	method->handler(r);
+}

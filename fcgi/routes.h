@@ -1,0 +1,20 @@
+/*
+ * The API's route table and the fixed order of checks every request goes
+ * through before its handler (STYLE.md "A request, end to end").
+ */
+#ifndef ROUTES_H
+#define ROUTES_H
+
+struct req;
+struct router;
+struct config;
+
+/* Compiles the route table; NULL on failure (logged). */
+struct router *routes_new(void);
+
+/* Route, key, permission, parameters, idempotency, handler. Always
+ * leaves a response in "r". */
+void	routes_dispatch(struct req *r, struct router *rt,
+	    const struct config *cfg);
+
+#endif
