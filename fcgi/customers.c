@@ -18,14 +18,16 @@
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
+#include "payment_methods.h"
 #include "search.h"
 #include "valid.h"
 
 /* The columns every customer query selects, in this order. */
 #define CUSTOMER_COLS \
-	"id, name, email, phone, metadata, created, updated, livemode, pk"
+	"id, name, email, phone, metadata, created, updated, livemode, pk," \
+	" default_pm"
 enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
-	COL_UPDATED, COL_LIVEMODE, COL_PK };
+	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM };
 
 #define SCOPE	"account_id = ? AND livemode = ?"
 
@@ -35,14 +37,19 @@ static const struct sql SQL_CUSTOMER_GET = {
 static const struct sql SQL_CUSTOMER_LOCK = {
 	"SELECT " CUSTOMER_COLS " FROM customers"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL FOR UPDATE", "sis", 0 };
+static const struct sql SQL_CUSTOMER_SHARE = {
+	"SELECT " CUSTOMER_COLS " FROM customers"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL LOCK IN SHARE MODE",
+	"sis", 0 };
 static const struct sql SQL_CUSTOMER_INSERT = {
 	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
 	" metadata, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	"ssissssii", 0 };
 static const struct sql SQL_CUSTOMER_UPDATE = {
 	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
-	" updated = ? WHERE " SCOPE " AND id = ? AND deleted IS NULL",
-	"ssssisis", 0 };
+	" default_pm = ?, updated = ?"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL",
+	"sssssisis", 0 };
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
@@ -59,6 +66,7 @@ struct customer {
 	int64_t			 created;
 	int64_t			 updated;
 	int			 livemode;
+	char			 default_pm[IDS_MAX];	/* "" if none */
 };
 
 static void
@@ -83,6 +91,8 @@ customer_from_row(struct customer *c, const struct db_res *res)
 	c->created = db_i64(res, COL_CREATED);
 	c->updated = db_i64(res, COL_UPDATED);
 	c->livemode = (int)db_i64(res, COL_LIVEMODE);
+	snprintf(c->default_pm, sizeof(c->default_pm), "%s",
+	    res->val[COL_DEFAULT_PM] ? res->val[COL_DEFAULT_PM] : "");
 	if (c->name == NULL || c->email == NULL || c->metadata == NULL ||
 	    (res->val[COL_PHONE] != NULL && c->phone == NULL)) {
 		customer_free(c);
@@ -96,7 +106,10 @@ static struct json_object *
 customer_json(const struct customer *c)
 {
 	struct json_object	*o = json_object_new_object();
+	struct json_object	*inv = json_object_new_object();
 
+	jsonx_add_str(inv, "default_payment_method",
+	    c->default_pm[0] ? c->default_pm : NULL);
 	jsonx_add_str(o, "id", c->id);
 	jsonx_add_str(o, "object", "customer");
 	jsonx_add_str(o, "name", c->name);
@@ -105,27 +118,39 @@ customer_json(const struct customer *c)
 	jsonx_add_i64(o, "created", c->created);
 	jsonx_add_i64(o, "updated", c->updated);
 	jsonx_add(o, "metadata", json_object_get(c->metadata));
+	jsonx_add(o, "invoice_settings", inv);
 	jsonx_add_bool(o, "livemode", c->livemode);
 	return o;
 }
 
+enum lock { LOCK_NONE, LOCK_SHARE, LOCK_UPDATE };
+
+static const struct sql *const load_sql[] = {
+	&SQL_CUSTOMER_GET,	/* LOCK_NONE */
+	&SQL_CUSTOMER_SHARE,	/* LOCK_SHARE */
+	&SQL_CUSTOMER_LOCK,	/* LOCK_UPDATE */
+};
+
 /*
- * Loads customer "id" of the caller (locked for update when "lock").
- * Returns 0, DB_RETRY, or -1 with 404 (or a database error) set.
+ * Loads customer "id" of the caller with "lock". If it does not exist,
+ * answers 404 for the path's id, or 400 resource_missing naming "param"
+ * when the id came in a parameter. Returns 0, DB_RETRY, or -1 (set).
  */
 static int
-customer_load(struct req *r, const char *id, int lock, struct customer *c)
+customer_load(struct req *r, const char *id, enum lock lock,
+    const char *param, struct customer *c)
 {
 	struct db_res	 res;
 	char		 what[64];
 	int		 rc;
 
-	rc = db_one(r, lock ? &SQL_CUSTOMER_LOCK : &SQL_CUSTOMER_GET,
-	    (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	rc = db_one(r, load_sql[lock], (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "customer: '%.40s'", id);
-		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+		return api_error(r, param ? ERR_REF_MISSING :
+		    ERR_RESOURCE_MISSING, param ? param : "id", what);
 	}
 	if (rc != 1)
 		return rc;
@@ -136,6 +161,7 @@ customer_load(struct req *r, const char *id, int lock, struct customer *c)
 
 static const struct param customer_params_decl[] = {
 	{ "name" }, { "email" }, { "phone" }, { "metadata" },
+	{ "invoice_settings" },
 };
 #define NPARAMS	(sizeof(customer_params_decl) / sizeof(customer_params_decl[0]))
 
@@ -198,66 +224,64 @@ read_phone(struct req *r, int *sent, struct customer *c)
 }
 
 /*
- * metadata: merged into c->metadata. A key set to "" or null is removed;
- * metadata "" or null clears everything. At most 50 keys remain.
+ * invoice_settings[default_payment_method]: a payment method attached to
+ * this customer, or "" / null for none.
  */
 static int
-read_metadata(struct req *r, struct customer *c)
+read_default_pm(struct req *r, struct customer *c)
 {
-	struct json_object	*m = params_get(r, "metadata");
+	struct json_object	*inv = params_get(r, "invoice_settings");
+	struct json_object	*pm = NULL;
+	const char		*param = "invoice_settings[default_payment_method]";
+	const char		*id;
+	char			 what[96];
+	int			 rc;
 
-	if (!params_has(r, "metadata"))
+	if (!params_has(r, "invoice_settings"))
 		return 0;
-	if (m == NULL || (json_object_is_type(m, json_type_string) &&
-	    json_object_get_string_len(m) == 0)) {
-		json_object_put(c->metadata);
-		c->metadata = json_object_new_object();
+	if (!json_object_is_type(inv, json_type_object) ||
+	    json_object_object_length(inv) != 1 ||
+	    !json_object_object_get_ex(inv, "default_payment_method", &pm) ||
+	    (pm != NULL && !json_object_is_type(pm, json_type_string)))
+		return api_error(r, ERR_PARAM_INVALID, "invoice_settings",
+		    "invoice_settings (only default_payment_method)");
+	id = pm != NULL ? json_object_get_string(pm) : "";
+	if (*id == '\0') {
+		c->default_pm[0] = '\0';
 		return 0;
 	}
-	if (!json_object_is_type(m, json_type_object))
-		return api_error(r, ERR_METADATA_INVALID, "metadata",
-		    "send an object of string values");
-	json_object_object_foreach(m, key, val) {
-		if (valid_meta_key(key) == -1)
-			return api_error(r, ERR_METADATA_INVALID, "metadata",
-			    "keys are 1 to 40 characters, without [ or ]");
-		if (val == NULL || (json_object_is_type(val, json_type_string) &&
-		    json_object_get_string_len(val) == 0)) {
-			json_object_object_del(c->metadata, key);
-			continue;
-		}
-		if (!json_object_is_type(val, json_type_string) ||
-		    valid_meta_value(json_object_get_string(val)) == -1)
-			return api_error(r, ERR_METADATA_INVALID, "metadata",
-			    "values are strings of at most 500 characters");
-		json_object_object_add(c->metadata, key, json_object_get(val));
+	if ((rc = payment_methods_attached(r, c->id, id)) != 1) {
+		if (rc != 0)
+			return rc;
+		snprintf(what, sizeof(what), "payment method attached to this "
+		    "customer: '%.40s'", id);
+		return api_error(r, ERR_REF_MISSING, param, what);
 	}
-	if (json_object_object_length(c->metadata) > VALID_META_KEYS)
-		return api_error(r, ERR_METADATA_INVALID, "metadata",
-		    "at most 50 keys");
+	snprintf(c->default_pm, sizeof(c->default_pm), "%s", id);
 	return 0;
 }
 
 /*
  * Reads the parameters into "c": on create every field, on update only
  * those sent (c holds the current customer). *changed says whether
- * anything was sent. Returns 0 or -1 with 400 set.
+ * anything was sent. Returns 0, DB_RETRY, or -1 with 400 set.
  */
 static int
 customer_params(struct req *r, int creating, struct customer *c,
     int *changed)
 {
 	struct customer	 in;
-	int		 phone_sent = 0;
+	int		 phone_sent = 0, rc = 0;
 
 	memset(&in, 0, sizeof(in));
 	if (params_allow(r, customer_params_decl, NPARAMS) == -1 ||
 	    read_name(r, creating, &in) == -1 ||
 	    read_email(r, creating, &in) == -1 ||
 	    read_phone(r, &phone_sent, &in) == -1 ||
-	    read_metadata(r, c) == -1) {
+	    params_metadata(r, c->metadata) == -1 ||
+	    (rc = read_default_pm(r, c)) != 0) {
 		customer_free(&in);
-		return -1;
+		return rc != 0 ? rc : -1;
 	}
 	*changed = json_object_object_length(r->params) > 0;
 	if (in.name != NULL) {
@@ -348,13 +372,28 @@ customers_create(struct req *r)
 	customer_free(&c);
 }
 
+int
+customers_ref(struct req *r, const char *id, const char *param,
+    char *default_pm, size_t sz)
+{
+	struct customer	 c;
+	int		 rc;
+
+	if ((rc = customer_load(r, id, LOCK_SHARE, param, &c)) != 0)
+		return rc;
+	if (default_pm != NULL)
+		snprintf(default_pm, sz, "%s", c.default_pm);
+	customer_free(&c);
+	return 0;
+}
+
 /* GET /v1/customers/:id */
 void
 customers_get(struct req *r)
 {
 	struct customer	 c;
 
-	if (customer_load(r, r->captures[0], 0, &c) != 0)
+	if (customer_load(r, r->captures[0], LOCK_NONE, NULL, &c) != 0)
 		return;
 	http_reply(r, 200, customer_json(&c));
 	customer_free(&c);
@@ -367,7 +406,7 @@ update_tx(struct req *r, void *arg)
 	int		 changed = 0, rc;
 
 	(void)arg;
-	if ((rc = customer_load(r, r->captures[0], 1, &c)) != 0)
+	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
 		http_reply(r, 200, customer_json(&c));
@@ -375,7 +414,9 @@ update_tx(struct req *r, void *arg)
 		c.updated = time(NULL);
 		rc = db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
 		    DB_S(c.name), DB_S(c.email), DB_SN(c.phone),
-		    DB_S(jsonx_text(c.metadata)), DB_I(c.updated),
+		    DB_S(jsonx_text(c.metadata)),
+		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
+		    DB_I(c.updated),
 		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 		    DB_S(c.id), DB_E }, NULL);
 		if (rc == DB_DUP)
@@ -403,7 +444,7 @@ delete_tx(struct req *r, void *arg)
 	int			 rc;
 
 	(void)arg;
-	if ((rc = customer_load(r, r->captures[0], 1, &c)) != 0)
+	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){ DB_I(now),
 	    DB_I(now), DB_S(r->caller.account_id), DB_I(r->caller.livemode),

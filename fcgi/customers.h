@@ -2,6 +2,8 @@
 #ifndef CUSTOMERS_H
 #define CUSTOMERS_H
 
+#include <stddef.h>
+
 struct req;
 
 void	customers_create(struct req *r);
@@ -10,5 +12,15 @@ void	customers_update(struct req *r);
 void	customers_delete(struct req *r);
 void	customers_list(struct req *r);
 void	customers_search(struct req *r);
+
+/*
+ * Checks that customer "id" of the caller exists and is not deleted, and
+ * keeps it so (a shared lock) until the transaction ends. If it does not,
+ * answers 400 resource_missing naming "param", or 404 when "param" is
+ * NULL. Copies its default payment method ("" if none) into default_pm
+ * (may be NULL). Returns 0, DB_RETRY, or -1 (set).
+ */
+int	customers_ref(struct req *r, const char *id, const char *param,
+	    char *default_pm, size_t sz);
 
 #endif

@@ -53,10 +53,21 @@ static const struct api_err errs[ERR__MAX] = {
 	{ 400, "invalid_request_error", "metadata_invalid",	/* ERR_METADATA_INVALID */
 	    "Invalid metadata: %s." },
 	{ 400, "invalid_request_error", "sensitive_data_rejected", /* ERR_SENSITIVE */
-	    "%s looks like a card number; raw card numbers are never "
+	    "The value of %s looks like a card number; raw card numbers are never "
 	    "accepted. Use a payment method token." },
-	{ 400, "invalid_request_error", "resource_missing",	/* ERR_CURSOR_MISSING */
-	    "No such object for the cursor: '%s'." },
+	{ 400, "invalid_request_error", "resource_missing",	/* ERR_REF_MISSING */
+	    "No such %s." },
+	{ 400, "invalid_request_error", "amount_invalid",	/* ERR_AMOUNT_INVALID */
+	    "Invalid amount: a whole number of the currency's minor unit "
+	    "from 1 to 99999999999.%s" },
+	{ 400, "invalid_request_error", "currency_invalid",	/* ERR_CURRENCY_INVALID */
+	    "Invalid currency: use an ISO 4217 code such as usd or kes.%s" },
+	{ 402, "card_error", "card_declined",			/* ERR_CARD_DECLINED */
+	    "Your card was declined.%s" },
+	{ 402, "card_error", "insufficient_funds",		/* ERR_INSUFFICIENT_FUNDS */
+	    "Your card has insufficient funds.%s" },
+	{ 400, "invalid_request_error", "processor_not_configured", /* ERR_PROCESSOR */
+	    "No payment processor is configured for live mode.%s" },
 	{ 400, "invalid_request_error", "parameter_invalid",	/* ERR_QUERY_INVALID */
 	    "Invalid search query %s." },
 	{ 409, "invalid_request_error", "resource_already_exists", /* ERR_ALREADY_EXISTS */
@@ -102,6 +113,8 @@ api_error(struct req *r, enum err e, const char *param, const char *detail)
 		log_error("%s %s %s: %s", r->request_id, r->method, r->path,
 		    a->code);
 	http_reply(r, a->status, body);
+	if (e == ERR_UNAVAILABLE)
+		http_header(r, "Retry-After: 1");
 	r->error = e;
 	return -1;
 }

@@ -27,7 +27,7 @@ static const struct sql SQL_IDEM_EXPIRE = {
 	" AND key_hash = ? AND created < ?", "sibi", 0 };
 static const struct sql SQL_IDEM_STORE = {
 	"UPDATE idempotency_keys SET status = ?, response = ?"
-	" WHERE account_id = ? AND livemode = ? AND key_hash = ?", "isssib", 0 };
+	" WHERE account_id = ? AND livemode = ? AND key_hash = ?", "issib", 0 };
 
 /* SHA-256 of the key, and of method, path and body. */
 static void

@@ -17,6 +17,7 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 {
 	struct db_res	 res;
 	const char	*id;
+	char		 what[64];
 	int		 rc;
 
 	if ((rc = params_str(r, name, &id)) != 1)
@@ -25,8 +26,10 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 		return api_error(r, ERR_PARAM_INVALID, name, name);
 	rc = db_one(r, cursor, (struct db_val[]){ DB_S(r->caller.account_id),
 	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
-	if (rc == 0)
-		return api_error(r, ERR_CURSOR_MISSING, name, id);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "object: '%.40s'", id);
+		return api_error(r, ERR_REF_MISSING, name, what);
+	}
 	if (rc != 1)
 		return -1;
 	*pk = db_i64(&res, 0);

@@ -410,3 +410,55 @@ params_sensitive(struct req *r)
 		return 0;
 	return api_error(r, ERR_SENSITIVE, name, name);
 }
+
+/* Removes every key of "obj" (json-c has no clear). */
+static void
+clear_object(struct json_object *obj)
+{
+	struct json_object_iterator	 it;
+	char				*key;
+
+	while (json_object_object_length(obj) > 0) {
+		it = json_object_iter_begin(obj);
+		if ((key = strdup(json_object_iter_peek_name(&it))) == NULL)
+			return;
+		json_object_object_del(obj, key);
+		free(key);
+	}
+}
+
+int
+params_metadata(struct req *r, struct json_object *into)
+{
+	struct json_object	*m = params_get(r, "metadata");
+
+	if (!params_has(r, "metadata"))
+		return 0;
+	if (m == NULL || (json_object_is_type(m, json_type_string) &&
+	    json_object_get_string_len(m) == 0)) {
+		clear_object(into);
+		return 0;
+	}
+	if (!json_object_is_type(m, json_type_object))
+		return api_error(r, ERR_METADATA_INVALID, "metadata",
+		    "send an object of string values");
+	json_object_object_foreach(m, key, val) {
+		if (valid_meta_key(key) == -1)
+			return api_error(r, ERR_METADATA_INVALID, "metadata",
+			    "keys are 1 to 40 characters, without [ or ]");
+		if (val == NULL || (json_object_is_type(val, json_type_string) &&
+		    json_object_get_string_len(val) == 0)) {
+			json_object_object_del(into, key);
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string) ||
+		    valid_meta_value(json_object_get_string(val)) == -1)
+			return api_error(r, ERR_METADATA_INVALID, "metadata",
+			    "values are strings of at most 500 characters");
+		json_object_object_add(into, key, json_object_get(val));
+	}
+	if (json_object_object_length(into) > VALID_META_KEYS)
+		return api_error(r, ERR_METADATA_INVALID, "metadata",
+		    "at most 50 keys");
+	return 0;
+}

@@ -39,6 +39,14 @@ int	params_parse(struct req *r);
  * card number (valid_has_card_number()). Returns 0 or -1. */
 int	params_sensitive(struct req *r);
 
+/*
+ * Merges the "metadata" parameter into "into" (an object of strings): a
+ * key set to "" or null is removed, metadata "" or null clears all; at
+ * most 50 keys of 40 characters, values of 500. Returns 0, or -1 with 400
+ * metadata_invalid set ("into" may then be partly changed).
+ */
+int	params_metadata(struct req *r, struct json_object *into);
+
 /* A declared parameter: its top-level name. */
 struct param {
 	const char	*name;

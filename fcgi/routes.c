@@ -17,6 +17,8 @@
 #include "idempotency.h"
 #include "jsonx.h"
 #include "params.h"
+#include "payment_methods.h"
+#include "payments.h"
 #include "router.h"
 #include "routes.h"
 
@@ -37,6 +39,18 @@ static const struct route routes[] = {
 	    { "POST", customers_update, "customers:write" },
 	    { "PUT", customers_update, "customers:write" },
 	    { "DELETE", customers_delete, "customers:write" } } },
+	{ "/v1/customers/" ID "/analytics", 0, {
+	    { "GET", payments_analytics, "customers:read" } } },
+	{ "/v1/customers/" ID "/payment_methods", 0, {
+	    { "GET", payment_methods_list, "customers:read" },
+	    { "POST", payment_methods_attach, "customers:write" } } },
+	{ "/v1/customers/" ID "/payment_methods/" ID, 0, {
+	    { "DELETE", payment_methods_detach, "customers:write" } } },
+	{ "/v1/payments", 0, {
+	    { "GET", payments_list, "payments:read" },
+	    { "POST", payments_create, "payments:write" } } },
+	{ "/v1/payments/" ID, 0, {
+	    { "GET", payments_get, "payments:read" } } },
 };
 
 static const struct sql SQL_PING = { "SELECT 1", "", 0 };

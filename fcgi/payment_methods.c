@@ -1,0 +1,301 @@
+/*
+ * Saved payment methods: attach a test token to a customer, list, detach.
+ * What is stored is what may be shown (brand, last four, expiry) and the
+ * token that decides the simulated outcome; payment_method_json() is the
+ * one renderer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "customers.h"
+#include "db.h"
+#include "events.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "list.h"
+#include "params.h"
+#include "payment_methods.h"
+#include "processor.h"
+
+#define PM_COLS	"id, customer_id, type, brand, last4, exp_month, exp_year," \
+	" provider, created, livemode, token"
+enum { PM_ID, PM_CUSTOMER, PM_TYPE, PM_BRAND, PM_LAST4, PM_EXP_MONTH,
+	PM_EXP_YEAR, PM_PROVIDER, PM_CREATED, PM_LIVEMODE, PM_TOKEN };
+
+#define SCOPE	"account_id = ? AND livemode = ?"
+
+static const struct sql SQL_PM_INSERT = {
+	"INSERT INTO payment_methods (id, account_id, livemode, customer_id,"
+	" type, token, brand, last4, exp_month, exp_year, provider, created)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssisssssiisi", 0 };
+static const struct sql SQL_PM_GET = {
+	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE " AND id = ?",
+	"sis", 0 };
+static const struct sql SQL_PM_OF_CUSTOMER = {
+	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	" AND customer_id = ? AND id = ? FOR UPDATE", "siss", 0 };
+static const struct sql SQL_PM_DETACH = {
+	"UPDATE payment_methods SET customer_id = NULL WHERE " SCOPE
+	" AND id = ?", "sis", 0 };
+static const struct sql SQL_PM_UNSET_DEFAULT = {
+	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
+	" AND id = ? AND default_pm = ?", "isiss", 0 };
+static const struct sql SQL_PM_CURSOR = {
+	"SELECT pk FROM payment_methods WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_PM_LIST[2] = {
+	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
+	  "sisiii", 0 },
+	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
+	  "sisiii", 0 },
+};
+
+/* The API object of the current row; a new reference. */
+static struct json_object *
+payment_method_json(const struct db_res *res)
+{
+	struct json_object	*o = json_object_new_object(), *d;
+	int			 card = strcmp(res->val[PM_TYPE], "card") == 0;
+
+	jsonx_add_str(o, "id", res->val[PM_ID]);
+	jsonx_add_str(o, "object", "payment_method");
+	jsonx_add_str(o, "customer", res->val[PM_CUSTOMER]);
+	jsonx_add_str(o, "type", res->val[PM_TYPE]);
+	d = json_object_new_object();
+	if (card) {
+		jsonx_add_str(d, "brand", res->val[PM_BRAND]);
+		jsonx_add_str(d, "last4", res->val[PM_LAST4]);
+		jsonx_add_i64(d, "exp_month", db_i64(res, PM_EXP_MONTH));
+		jsonx_add_i64(d, "exp_year", db_i64(res, PM_EXP_YEAR));
+	} else {
+		jsonx_add_str(d, "provider", res->val[PM_PROVIDER]);
+		jsonx_add_str(d, "phone_last4", res->val[PM_LAST4]);
+	}
+	if (card) {
+		jsonx_add(o, "card", d);
+		jsonx_add_null(o, "mobile_money");
+	} else {
+		jsonx_add_null(o, "card");
+		jsonx_add(o, "mobile_money", d);
+	}
+	jsonx_add_i64(o, "created", db_i64(res, PM_CREATED));
+	jsonx_add_bool(o, "livemode", (int)db_i64(res, PM_LIVEMODE));
+	return o;
+}
+
+/* Reads the token from "payment_method" (Stripe's name), "token" or
+ * "source"; exactly one is required. */
+static int
+read_token(struct req *r, const char **token)
+{
+	static const char *const names[] = { "payment_method", "token",
+	    "source" };
+	size_t	 i;
+	int	 rc;
+
+	*token = NULL;
+	for (i = 0; i < 3; i++) {
+		if ((rc = params_str(r, names[i], token)) == -1)
+			return -1;
+		if (rc == 1 && *token != NULL && **token != '\0')
+			return 0;
+	}
+	return api_error(r, ERR_PARAM_MISSING, "payment_method",
+	    "payment_method");
+}
+
+struct attach {
+	const char		*token;
+	struct pm_details	 d;
+	char			 id[IDS_MAX];
+};
+
+static int
+attach_tx(struct req *r, void *arg)
+{
+	struct attach		*a = arg;
+	struct json_object	*obj;
+	struct db_res		 res;
+	int			 rc;
+
+	if ((rc = customers_ref(r, r->captures[0], NULL, NULL, 0)) != 0)
+		return rc;
+	rc = db_exec(r, &SQL_PM_INSERT, (struct db_val[]){ DB_S(a->id),
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_S(a->d.type), DB_S(a->token),
+	    DB_SN(a->d.brand), DB_S(a->d.last4), DB_I(a->d.exp_month),
+	    DB_I(a->d.exp_year), DB_SN(a->d.provider), DB_I(time(NULL)),
+	    DB_E }, NULL);
+	if (rc == 0 && (rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(a->id), DB_E }, &res)) == 1) {
+		obj = payment_method_json(&res);
+		db_res_free(&res);
+		if ((rc = events_add(r, "payment_method.attached", obj)) == 0)
+			http_reply(r, 200, obj);
+		else
+			json_object_put(obj);
+	}
+	return rc == 1 ? 0 : rc;
+}
+
+/* POST /v1/customers/:id/payment_methods */
+void
+payment_methods_attach(struct req *r)
+{
+	static const struct param decl[] = { { "payment_method" },
+	    { "token" }, { "source" } };
+	struct attach	 a;
+	char		 what[160];
+
+	memset(&a, 0, sizeof(a));
+	if (params_allow(r, decl, 3) == -1 || read_token(r, &a.token) == -1)
+		return;
+	if (processor_token(a.token, &a.d) == -1) {
+		snprintf(what, sizeof(what), "test token: '%.40s' (use "
+		    "pm_card_visa, tok_mpesa_254700000000, …)", a.token);
+		api_error(r, ERR_REF_MISSING, "payment_method", what);
+		return;
+	}
+	if (ids_new("pm_", a.id, sizeof(a.id)) == -1) {
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	(void)db_tx(r, attach_tx, &a);
+}
+
+/* GET /v1/customers/:id/payment_methods */
+void
+payment_methods_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" } };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+	char			 url[96];
+	int			 rc;
+
+	if (params_allow(r, decl, 3) == -1 ||
+	    customers_ref(r, r->captures[0], NULL, NULL, 0) != 0 ||
+	    list_params(r, &SQL_PM_CURSOR, &p) == -1)
+		return;
+	if (db_query(r, &SQL_PM_LIST[p.ascending], (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_I(p.below_pk), DB_I(p.above_pk),
+	    DB_I(p.limit + 1), DB_E }, &res) != 0)
+		return;
+	rows = json_object_new_array();
+	while ((rc = db_row(r, &res)) == 1)
+		json_object_array_add(rows, payment_method_json(&res));
+	db_res_free(&res);
+	if (rc == -1) {
+		json_object_put(rows);
+		return;
+	}
+	snprintf(url, sizeof(url), "/v1/customers/%s/payment_methods",
+	    r->captures[0]);
+	list_reply(r, &p, rows, "list", url);
+}
+
+static int
+detach_tx(struct req *r, void *arg)
+{
+	struct json_object	*obj;
+	struct db_res		 res;
+	const char		*customer = r->captures[0], *pm = r->captures[1];
+	char			 what[64];
+	int			 rc;
+
+	(void)arg;
+	if ((rc = customers_ref(r, customer, NULL, NULL, 0)) != 0)
+		return rc;
+	rc = db_one(r, &SQL_PM_OF_CUSTOMER, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(customer), DB_S(pm), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "payment_method: '%.40s'", pm);
+		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return rc;
+	obj = payment_method_json(&res);
+	db_res_free(&res);
+	jsonx_add_null(obj, "customer");
+	if ((rc = db_exec(r, &SQL_PM_DETACH, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
+	    DB_E }, NULL)) == 0 &&
+	    (rc = db_exec(r, &SQL_PM_UNSET_DEFAULT, (struct db_val[]){
+	    DB_I(time(NULL)), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(customer), DB_S(pm), DB_E },
+	    NULL)) == 0 &&
+	    (rc = events_add(r, "payment_method.detached", obj)) == 0) {
+		http_reply(r, 200, obj);
+		return 0;
+	}
+	json_object_put(obj);
+	return rc;
+}
+
+/* DELETE /v1/customers/:id/payment_methods/:pm */
+void
+payment_methods_detach(struct req *r)
+{
+	(void)db_tx(r, detach_tx, NULL);
+}
+
+int
+payment_methods_attached(struct req *r, const char *customer, const char *pm)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
+	    DB_E }, &res);
+	if (rc != 1)
+		return rc;
+	rc = res.val[PM_CUSTOMER] != NULL &&
+	    strcmp(res.val[PM_CUSTOMER], customer) == 0;
+	db_res_free(&res);
+	return rc;
+}
+
+int
+payment_methods_token(struct req *r, const char *pm, const char *customer,
+    const char *param, char *token, size_t sz)
+{
+	struct pm_details	 d;
+	struct db_res		 res;
+	char			 what[96];
+	int			 rc;
+
+	if (strncmp(pm, "pm_", 3) == 0 && ids_valid(pm, "pm_") == 0) {
+		rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
+		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_S(pm), DB_E }, &res);
+		if (rc == 1 && (customer == NULL ||
+		    (res.val[PM_CUSTOMER] != NULL &&
+		    strcmp(res.val[PM_CUSTOMER], customer) == 0))) {
+			snprintf(token, sz, "%s", res.val[PM_TOKEN]);
+			db_res_free(&res);
+			return 0;
+		}
+		if (rc == 1)
+			db_res_free(&res);
+		else if (rc != 0)
+			return rc;
+	} else if (processor_token(pm, &d) == 0) {
+		snprintf(token, sz, "%s", pm);
+		return 0;
+	}
+	snprintf(what, sizeof(what), "payment method%s: '%.40s'",
+	    customer ? " attached to this customer" : "", pm);
+	return api_error(r, ERR_REF_MISSING, param, what);
+}

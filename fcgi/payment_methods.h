@@ -1,0 +1,27 @@
+/* Saved payment methods of a customer (API.md "Payment methods"). */
+#ifndef PAYMENT_METHODS_H
+#define PAYMENT_METHODS_H
+
+#include <stddef.h>
+
+struct req;
+
+void	payment_methods_attach(struct req *r);
+void	payment_methods_list(struct req *r);
+void	payment_methods_detach(struct req *r);
+
+/* 1 if payment method "pm" of the caller is attached to "customer", 0 if
+ * not, DB_RETRY or -1 (error set). */
+int	payment_methods_attached(struct req *r, const char *customer,
+	    const char *pm);
+
+/*
+ * Resolves the "payment_method" of a charge: a saved pm_… of the caller
+ * (attached to "customer" when one is given) or a test token. Copies the
+ * processor token into "token". Returns 0, DB_RETRY, or -1 with 400
+ * resource_missing naming "param" set.
+ */
+int	payment_methods_token(struct req *r, const char *pm,
+	    const char *customer, const char *param, char *token, size_t sz);
+
+#endif

@@ -1,0 +1,474 @@
+/*
+ * Payments: create (charged through processor.c), retrieve, list; and the
+ * customer analytics they feed. Each payment updates its customer's
+ * aggregates (customer_totals, customer_volumes) in its own transaction,
+ * so analytics cost the same at any history size.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "customers.h"
+#include "db.h"
+#include "events.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "list.h"
+#include "money.h"
+#include "params.h"
+#include "payment_methods.h"
+#include "payments.h"
+#include "processor.h"
+#include "valid.h"
+
+#define AMOUNT_MAX	99999999999LL
+#define DESCRIPTION_MAX	1000
+
+#define PAY_COLS "id, amount, currency, customer_id, description, status," \
+	" failure_code, payment_method, metadata, created, livemode, pk"
+enum { PAY_ID, PAY_AMOUNT, PAY_CURRENCY, PAY_CUSTOMER, PAY_DESCRIPTION,
+	PAY_STATUS, PAY_FAILURE, PAY_PM, PAY_METADATA, PAY_CREATED,
+	PAY_LIVEMODE, PAY_PK };
+
+#define SCOPE	"account_id = ? AND livemode = ?"
+
+static const struct sql SQL_PAY_INSERT = {
+	"INSERT INTO payments (id, account_id, livemode, customer_id, amount,"
+	" currency, description, status, failure_code, payment_method,"
+	" metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"ssisissssssi", 0 };
+static const struct sql SQL_PAY_GET = {
+	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE " AND id = ?",
+	"sis", 0 };
+static const struct sql SQL_PAY_CURSOR = {
+	"SELECT pk FROM payments WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_TOTALS_SUCCEEDED = {
+	"INSERT INTO customer_totals (customer_id, account_id, livemode,"
+	" succeeded, failed, last_pk, last_id, last_amount, last_currency,"
+	" last_created) VALUES (?, ?, ?, 1, 0, LAST_INSERT_ID(), ?, ?, ?, ?)"
+	" ON DUPLICATE KEY UPDATE succeeded = succeeded + 1,"
+	/* The last payment is the one with the highest pk; last_pk is set
+	 * last because later assignments see the earlier ones. */
+	" last_id = IF(VALUES(last_pk) > IFNULL(last_pk, 0),"
+	"  VALUES(last_id), last_id),"
+	" last_amount = IF(VALUES(last_pk) > IFNULL(last_pk, 0),"
+	"  VALUES(last_amount), last_amount),"
+	" last_currency = IF(VALUES(last_pk) > IFNULL(last_pk, 0),"
+	"  VALUES(last_currency), last_currency),"
+	" last_created = IF(VALUES(last_pk) > IFNULL(last_pk, 0),"
+	"  VALUES(last_created), last_created),"
+	" last_pk = GREATEST(IFNULL(last_pk, 0), VALUES(last_pk))",
+	"ssisisi", 0 };
+static const struct sql SQL_TOTALS_FAILED = {
+	"INSERT INTO customer_totals (customer_id, account_id, livemode,"
+	" succeeded, failed) VALUES (?, ?, ?, 0, 1)"
+	" ON DUPLICATE KEY UPDATE failed = failed + 1", "ssi", 0 };
+static const struct sql SQL_VOLUME_ADD = {
+	"INSERT INTO customer_volumes (customer_id, currency, account_id,"
+	" livemode, payments, volume) VALUES (?, ?, ?, ?, 1, ?)"
+	" ON DUPLICATE KEY UPDATE payments = payments + 1,"
+	" volume = volume + VALUES(volume)", "sssii", 0 };
+static const struct sql SQL_ANALYTICS_TOTALS = {
+	"SELECT c.id, t.succeeded, t.failed, t.last_id, t.last_amount,"
+	" t.last_currency, t.last_created FROM customers c"
+	" LEFT JOIN customer_totals t ON t.customer_id = c.id"
+	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
+	" AND c.deleted IS NULL", "sis", 0 };
+static const struct sql SQL_ANALYTICS_VOLUMES = {
+	"SELECT currency, payments, volume FROM customer_volumes"
+	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
+	" ORDER BY volume DESC, currency", "ssi", 0 };
+
+#define PAY_LIST_SQL(filter, order)					\
+	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE filter		\
+	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
+	" ORDER BY pk " order " LIMIT ?"
+#define PAY_LIST_PAIR(filter, sig)					\
+	{ { PAY_LIST_SQL(filter, "DESC"), sig, 0 },			\
+	  { PAY_LIST_SQL(filter, "ASC"), sig, 0 } }
+
+/* Indexed by [customer filter + 2 * status filter][ascending]. */
+static const struct sql SQL_PAY_LIST[4][2] = {
+	PAY_LIST_PAIR("", "siiiiii"),
+	PAY_LIST_PAIR(" AND customer_id = ?", "sisiiiii"),
+	PAY_LIST_PAIR(" AND status = ?", "sisiiiii"),
+	PAY_LIST_PAIR(" AND customer_id = ? AND status = ?", "sissiiiii"),
+};
+
+/* The API object of the current row; a new reference. */
+static struct json_object *
+payment_json(const struct db_res *res)
+{
+	struct json_object	*o = json_object_new_object();
+
+	jsonx_add_str(o, "id", res->val[PAY_ID]);
+	jsonx_add_str(o, "object", "payment");
+	jsonx_add_i64(o, "amount", db_i64(res, PAY_AMOUNT));
+	jsonx_add_str(o, "currency", res->val[PAY_CURRENCY]);
+	jsonx_add_str(o, "customer", res->val[PAY_CUSTOMER]);
+	jsonx_add_str(o, "description", res->val[PAY_DESCRIPTION]);
+	jsonx_add_str(o, "status", res->val[PAY_STATUS]);
+	jsonx_add_str(o, "failure_code", res->val[PAY_FAILURE]);
+	jsonx_add_str(o, "payment_method", res->val[PAY_PM]);
+	jsonx_add(o, "metadata", jsonx_parse_object(res->val[PAY_METADATA]));
+	jsonx_add_i64(o, "created", db_i64(res, PAY_CREATED));
+	jsonx_add_bool(o, "livemode", (int)db_i64(res, PAY_LIVEMODE));
+	return o;
+}
+
+/* A payment being made. */
+struct charge {
+	char			 id[IDS_MAX];
+	int64_t			 amount;
+	char			 currency[4];
+	const char		*customer;	/* borrowed from params */
+	const char		*description;
+	const char		*payment_method; /* as sent, or NULL */
+	struct json_object	*metadata;
+	char			 pm_used[IDS_MAX + 48];	/* shown on the payment */
+	const char		*failure;
+	int64_t			 created;
+};
+
+static int
+read_amount_currency(struct req *r, struct charge *ch)
+{
+	const char	*cur;
+	int		 rc;
+
+	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &ch->amount)) != 1) {
+		if (rc == 0)
+			return api_error(r, ERR_PARAM_MISSING, "amount",
+			    "amount");
+		return api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
+	}
+	if ((rc = params_str(r, "currency", &cur)) == -1)
+		return -1;
+	if (rc == 0 || cur == NULL)
+		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
+	if (valid_currency(cur, ch->currency) == -1)
+		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
+	return 0;
+}
+
+static int
+charge_params(struct req *r, struct charge *ch)
+{
+	static const struct param decl[] = { { "amount" }, { "currency" },
+	    { "customer" }, { "description" }, { "payment_method" },
+	    { "metadata" } };
+
+	if (params_allow(r, decl, 6) == -1 ||
+	    read_amount_currency(r, ch) == -1 ||
+	    params_str(r, "customer", &ch->customer) == -1 ||
+	    params_str(r, "description", &ch->description) == -1 ||
+	    params_str(r, "payment_method", &ch->payment_method) == -1 ||
+	    params_metadata(r, ch->metadata) == -1)
+		return -1;
+	if (ch->customer != NULL && *ch->customer == '\0')
+		ch->customer = NULL;
+	if (ch->payment_method != NULL && *ch->payment_method == '\0')
+		ch->payment_method = NULL;
+	if (ch->description != NULL && *ch->description != '\0' &&
+	    valid_text(ch->description, DESCRIPTION_MAX) == -1)
+		return api_error(r, ERR_PARAM_INVALID, "description",
+		    "description (at most 1000 characters, no control "
+		    "characters)");
+	if (ch->description != NULL && *ch->description == '\0')
+		ch->description = NULL;
+	return 0;
+}
+
+/* Which token pays: the one sent, else the customer's default. */
+static int
+choose_token(struct req *r, struct charge *ch, char *token, size_t sz)
+{
+	char	 def[IDS_MAX] = "";
+	int	 rc;
+
+	if (ch->customer != NULL && (rc = customers_ref(r, ch->customer,
+	    "customer", def, sizeof(def))) != 0)
+		return rc;
+	*token = '\0';
+	ch->pm_used[0] = '\0';
+	if (ch->payment_method != NULL) {
+		snprintf(ch->pm_used, sizeof(ch->pm_used), "%s",
+		    ch->payment_method);
+		return payment_methods_token(r, ch->payment_method,
+		    ch->customer, "payment_method", token, sz);
+	}
+	if (def[0] == '\0')
+		return 0;
+	snprintf(ch->pm_used, sizeof(ch->pm_used), "%s", def);
+	return payment_methods_token(r, def, ch->customer, "payment_method",
+	    token, sz);
+}
+
+/* Counts the payment into its customer's aggregates. */
+static int
+aggregate(struct req *r, const struct charge *ch)
+{
+	int	 rc;
+
+	if (ch->customer == NULL)
+		return 0;
+	if (ch->failure != NULL)
+		return db_exec(r, &SQL_TOTALS_FAILED, (struct db_val[]){
+		    DB_S(ch->customer), DB_S(r->caller.account_id),
+		    DB_I(r->caller.livemode), DB_E }, NULL);
+	if ((rc = db_exec(r, &SQL_TOTALS_SUCCEEDED, (struct db_val[]){
+	    DB_S(ch->customer), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(ch->id), DB_I(ch->amount),
+	    DB_S(ch->currency), DB_I(ch->created), DB_E }, NULL)) != 0)
+		return rc;
+	return db_exec(r, &SQL_VOLUME_ADD, (struct db_val[]){
+	    DB_S(ch->customer), DB_S(ch->currency), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_I(ch->amount), DB_E }, NULL);
+}
+
+/* 200 with the payment, or 402 with it inside the card error. */
+static int
+answer(struct req *r, const struct charge *ch, struct json_object *obj)
+{
+	struct json_object	*err;
+
+	if (ch->failure == NULL) {
+		http_reply(r, 200, obj);
+		return 0;
+	}
+	api_error(r, strcmp(ch->failure, "insufficient_funds") == 0 ?
+	    ERR_INSUFFICIENT_FUNDS : ERR_CARD_DECLINED, "payment_method", NULL);
+	if (json_object_object_get_ex(r->reply, "error", &err)) {
+		jsonx_add_str(err, "decline_code", ch->failure);
+		jsonx_add(err, "payment", obj);
+	} else
+		json_object_put(obj);
+	return 0;
+}
+
+static int
+charge_tx(struct req *r, void *arg)
+{
+	struct charge		*ch = arg;
+	struct json_object	*obj;
+	struct db_res		 res;
+	char			 token[80];
+	int			 rc;
+
+	if ((rc = choose_token(r, ch, token, sizeof(token))) != 0)
+		return rc;
+	ch->failure = NULL;
+	if (processor_charge(r->caller.livemode, token[0] ? token : NULL,
+	    ch->amount, ch->currency, &ch->failure) == PROCESSOR_NOT_CONFIGURED)
+		return api_error(r, ERR_PROCESSOR, NULL, NULL);
+	rc = db_exec(r, &SQL_PAY_INSERT, (struct db_val[]){ DB_S(ch->id),
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SN(ch->customer), DB_I(ch->amount), DB_S(ch->currency),
+	    DB_SN(ch->description), DB_S(ch->failure ? "failed" : "succeeded"),
+	    DB_SN(ch->failure), DB_SN(ch->pm_used[0] ? ch->pm_used : NULL),
+	    DB_S(jsonx_text(ch->metadata)), DB_I(ch->created), DB_E }, NULL);
+	if (rc != 0 || (rc = aggregate(r, ch)) != 0)
+		return rc;
+	if ((rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(ch->id), DB_E }, &res)) != 1)
+		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
+	obj = payment_json(&res);
+	db_res_free(&res);
+	if ((rc = events_add(r, ch->failure ? "payment.failed" :
+	    "payment.succeeded", obj)) != 0) {
+		json_object_put(obj);
+		return rc;
+	}
+	return answer(r, ch, obj);
+}
+
+/* POST /v1/payments */
+void
+payments_create(struct req *r)
+{
+	struct charge	 ch;
+
+	memset(&ch, 0, sizeof(ch));
+	ch.metadata = json_object_new_object();
+	ch.created = time(NULL);
+	if (charge_params(r, &ch) == 0) {
+		if (r->caller.livemode)
+			/* Refused before anything is written. */
+			api_error(r, ERR_PROCESSOR, NULL, NULL);
+		else if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
+			api_error(r, ERR_INTERNAL, NULL, NULL);
+		else
+			(void)db_tx(r, charge_tx, &ch);
+	}
+	json_object_put(ch.metadata);
+}
+
+/* GET /v1/payments/:id */
+void
+payments_get(struct req *r)
+{
+	struct db_res	 res;
+	char		 what[64];
+	int		 rc;
+
+	rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "payment: '%.40s'", r->captures[0]);
+		api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return;
+	http_reply(r, 200, payment_json(&res));
+	db_res_free(&res);
+}
+
+/* GET /v1/payments: newest first; customer (deleted ones too), status,
+ * created and cursors. */
+void
+payments_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" }, { "customer" }, { "status" }, { "created" } };
+	static const char *const statuses[] = { "succeeded", "failed",
+	    "pending" };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+	struct db_val		 args[10];
+	const char		*customer = NULL, *status = NULL;
+	size_t			 n = 0, i;
+	int			 rc;
+
+	if (params_allow(r, decl, 6) == -1 ||
+	    params_str(r, "customer", &customer) == -1 ||
+	    params_str(r, "status", &status) == -1 ||
+	    list_params(r, &SQL_PAY_CURSOR, &p) == -1)
+		return;
+	for (i = 0; status != NULL && i < 3 && strcmp(status, statuses[i]); i++)
+		;
+	if (i == 3) {
+		api_error(r, ERR_PARAM_INVALID, "status",
+		    "status (succeeded, failed or pending)");
+		return;
+	}
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
+	if (customer != NULL)
+		args[n++] = DB_S(customer);
+	if (status != NULL)
+		args[n++] = DB_S(status);
+	args[n++] = DB_I(p.below_pk);
+	args[n++] = DB_I(p.above_pk);
+	args[n++] = DB_I(p.created_min);
+	args[n++] = DB_I(p.created_max);
+	args[n++] = DB_I(p.limit + 1);
+	args[n] = DB_E;
+	if (db_query(r, &SQL_PAY_LIST[(customer != NULL) + 2 * (status != NULL)]
+	    [p.ascending], args, &res) != 0)
+		return;
+	rows = json_object_new_array();
+	while ((rc = db_row(r, &res)) == 1)
+		json_object_array_add(rows, payment_json(&res));
+	db_res_free(&res);
+	if (rc == -1)
+		json_object_put(rows);
+	else
+		list_reply(r, &p, rows, "list", "/v1/payments");
+}
+
+/* The per-currency entries of the analytics, largest volume first. */
+static struct json_object *
+volumes_json(struct req *r, const char *customer)
+{
+	struct json_object	*arr, *v;
+	struct db_res		 res;
+	int64_t			 payments, volume;
+	int			 rc;
+
+	if (db_query(r, &SQL_ANALYTICS_VOLUMES, (struct db_val[]){
+	    DB_S(customer), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_E }, &res) != 0)
+		return NULL;
+	arr = json_object_new_array();
+	while ((rc = db_row(r, &res)) == 1) {
+		payments = db_i64(&res, 1);
+		volume = db_i64(&res, 2);
+		v = json_object_new_object();
+		jsonx_add_str(v, "currency", res.val[0]);
+		jsonx_add_i64(v, "total_volume", volume);
+		jsonx_add_i64(v, "payments", payments);
+		jsonx_add_i64(v, "average_transaction",
+		    money_average(volume, payments));
+		json_object_array_add(arr, v);
+	}
+	db_res_free(&res);
+	if (rc == -1) {
+		json_object_put(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* The last succeeded payment from the totals row, or JSON null. */
+static struct json_object *
+last_payment_json(const struct db_res *res)
+{
+	struct json_object	*o;
+
+	if (res->val[3] == NULL)
+		return NULL;
+	o = json_object_new_object();
+	jsonx_add_str(o, "id", res->val[3]);
+	jsonx_add_i64(o, "amount", db_i64(res, 4));
+	jsonx_add_str(o, "currency", res->val[5]);
+	jsonx_add_i64(o, "created", db_i64(res, 6));
+	return o;
+}
+
+/* GET /v1/customers/:id/analytics: succeeded payments only. */
+void
+payments_analytics(struct req *r)
+{
+	struct json_object	*o, *volumes, *last;
+	struct db_res		 res;
+	char			 what[64];
+	int			 rc;
+
+	if (params_allow(r, NULL, 0) == -1)
+		return;
+	rc = db_one(r, &SQL_ANALYTICS_TOTALS, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "customer: '%.40s'", r->captures[0]);
+		api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return;
+	o = json_object_new_object();
+	jsonx_add_str(o, "object", "customer_analytics");
+	jsonx_add_str(o, "customer", res.val[0]);
+	jsonx_add_bool(o, "livemode", r->caller.livemode);
+	jsonx_add_i64(o, "total_payments", db_i64(&res, 1));
+	jsonx_add_i64(o, "failed_payments", db_i64(&res, 2));
+	last = last_payment_json(&res);
+	db_res_free(&res);
+	if ((volumes = volumes_json(r, r->captures[0])) == NULL) {
+		json_object_put(o);
+		json_object_put(last);
+		return;
+	}
+	jsonx_add(o, "volume", volumes);
+	if (last != NULL)
+		jsonx_add(o, "last_payment", last);
+	else
+		jsonx_add_null(o, "last_payment");
+	http_reply(r, 200, o);
+}
