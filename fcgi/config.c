@@ -61,6 +61,16 @@ static const struct setting settings[] = {
 	    "1000", "how long a worker reuses a key lookup (0: never)" },
 	{ "sql-dir", "PESASWAP_SQL_DIR", SET_STR, AT(sql_dir),
 	    PESASWAP_DATADIR "/sql", "migrations directory (pesaswap-admin)" },
+	{ "secrets-key", "PESASWAP_SECRETS_KEY", SET_STR, AT(secrets_key),
+	    NULL, "64 hex characters sealing webhook secrets (all processes)" },
+	{ "jobs-concurrency", "PESASWAP_JOBS_CONCURRENCY", SET_INT,
+	    AT(jobs_concurrency), "64", "webhook deliveries in flight "
+	    "(pesaswap-jobs)" },
+	{ "jobs-poll-ms", "PESASWAP_JOBS_POLL_MS", SET_INT, AT(jobs_poll_ms),
+	    "200", "how often pesaswap-jobs looks for due work" },
+	{ "webhook-retry-ms", "PESASWAP_WEBHOOK_RETRY_MS", SET_INT,
+	    AT(webhook_retry_ms), "10000", "first webhook retry delay; each "
+	    "next one doubles, up to 12 h, for 3 days" },
 };
 
 #define NSETTINGS	(sizeof(settings) / sizeof(settings[0]))

@@ -22,6 +22,10 @@ struct config {
 	int		 log_level;	/* enum log_level */
 	int		 key_cache_ms;	/* how long a worker trusts a key */
 	char		*sql_dir;	/* migrations, for pesaswap-admin */
+	char		*secrets_key;	/* 64 hex: seals webhook secrets */
+	int		 jobs_concurrency;	/* deliveries in flight */
+	int		 jobs_poll_ms;	/* how often jobs look for work */
+	int		 webhook_retry_ms;	/* first retry delay */
 };
 
 /* Fills "c" with defaults overridden by the environment. Returns 0, or

@@ -484,29 +484,19 @@ static const struct sql SQL_CUSTOMER_LIST[2][2] = {
 	  { LIST_SQL(" AND email = ?", "ASC"), "sisiiiii", 0 } },
 };
 
-/* Renders every row of "res" into a new array; NULL with error set. */
+/* The API object of a customer row, for list_rows(); NULL if out of
+ * memory. */
 static struct json_object *
-rows_json(struct req *r, struct db_res *res, int64_t *last_pk)
+customer_row_json(const struct db_res *res)
 {
-	struct json_object	*rows = json_object_new_array();
+	struct json_object	*o;
 	struct customer		 c;
-	int			 rc;
 
-	while ((rc = db_row(r, res)) == 1) {
-		if (customer_from_row(&c, res) == -1) {
-			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
-			break;
-		}
-		json_object_array_add(rows, customer_json(&c));
-		*last_pk = db_i64(res, COL_PK);
-		customer_free(&c);
-	}
-	db_res_free(res);
-	if (rc == -1) {
-		json_object_put(rows);
+	if (customer_from_row(&c, res) == -1)
 		return NULL;
-	}
-	return rows;
+	o = customer_json(&c);
+	customer_free(&c);
+	return o;
 }
 
 /* GET /v1/customers */
@@ -520,7 +510,6 @@ customers_list(struct req *r)
 	struct db_res		 res;
 	struct db_val		 args[9];
 	const char		*email = NULL;
-	int64_t			 last;
 	size_t			 n = 0;
 
 	if (params_allow(r, decl, 5) == -1 ||
@@ -538,7 +527,7 @@ customers_list(struct req *r)
 	args[n++] = DB_I(p.limit + 1);
 	args[n] = DB_E;
 	if (db_query(r, &SQL_CUSTOMER_LIST[email != NULL][p.ascending], args,
-	    &res) != 0 || (rows = rows_json(r, &res, &last)) == NULL)
+	    &res) != 0 || (rows = list_rows(r, &res, customer_row_json)) == NULL)
 		return;
 	list_reply(r, &p, rows, "list", "/v1/customers");
 }
@@ -577,7 +566,6 @@ search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 	struct db_res		 res;
 	struct sql		 q;
 	char			*text, *sig, last_id[IDS_MAX];
-	int64_t			 last = 0;
 	size_t			 i, n = 0, len;
 
 	if (search_statement(s, &q, &text, &sig) == -1) {
@@ -593,7 +581,7 @@ search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 	args[n++] = DB_I(p->limit + 1);
 	args[n] = DB_E;
 	if (db_query(r, &q, args, &res) == 0 &&
-	    (rows = rows_json(r, &res, &last)) != NULL) {
+	    (rows = list_rows(r, &res, customer_row_json)) != NULL) {
 		len = json_object_array_length(rows);
 		if (len > (size_t)p->limit) {
 			/* The page token is the last shown customer's id. */

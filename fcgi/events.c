@@ -1,5 +1,10 @@
-/* The events table: written in the change's transaction (events_add). */
+/*
+ * The events table: written in the change's transaction (events_add),
+ * listed and retrieved here, delivered by jobs.c. events_json() renders
+ * the same object for the API and for webhook bodies.
+ */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -9,10 +14,51 @@
 #include "http.h"
 #include "ids.h"
 #include "jsonx.h"
+#include "list.h"
+#include "params.h"
+
+#define SCOPE	"account_id = ? AND livemode = ?"
+
+static const char *const types[] = {
+	"customer.created", "customer.updated", "customer.deleted",
+	"payment.succeeded", "payment.failed",
+	"payment_method.attached", "payment_method.detached",
+	"subscription.created", "subscription.updated",
+	"subscription.deleted",
+};
 
 static const struct sql SQL_EVENT_INSERT = {
 	"INSERT INTO events (id, account_id, livemode, type, data, created)"
 	" VALUES (?, ?, ?, ?, ?, ?)", "ssissi", 0 };
+static const struct sql SQL_EVENT_GET = {
+	"SELECT " EVENTS_COLS " FROM events WHERE " SCOPE " AND id = ?",
+	"sis", 0 };
+static const struct sql SQL_EVENT_CURSOR = {
+	"SELECT pk FROM events WHERE " SCOPE " AND id = ?", "sis", 0 };
+
+#define EVENT_LIST_SQL(filter, order)					\
+	"SELECT " EVENTS_COLS " FROM events WHERE " SCOPE filter	\
+	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
+	" ORDER BY pk " order " LIMIT ?"
+
+/* Indexed by [type filter][ascending]. */
+static const struct sql SQL_EVENT_LIST[2][2] = {
+	{ { EVENT_LIST_SQL("", "DESC"), "siiiiii", 0 },
+	  { EVENT_LIST_SQL("", "ASC"), "siiiiii", 0 } },
+	{ { EVENT_LIST_SQL(" AND type = ?", "DESC"), "sisiiiii", 0 },
+	  { EVENT_LIST_SQL(" AND type = ?", "ASC"), "sisiiiii", 0 } },
+};
+
+int
+events_type_known(const char *type)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i], type) == 0)
+			return 1;
+	return 0;
+}
 
 int
 events_add(struct req *r, const char *type, struct json_object *obj)
@@ -30,4 +76,73 @@ events_add(struct req *r, const char *type, struct json_object *obj)
 	    DB_S(jsonx_text(data)), DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
 	return rc;
+}
+
+struct json_object *
+events_json(const struct db_res *res)
+{
+	struct json_object	*o = json_object_new_object();
+
+	jsonx_add_str(o, "id", res->val[0]);
+	jsonx_add_str(o, "object", "event");
+	jsonx_add_str(o, "type", res->val[1]);
+	jsonx_add(o, "data", jsonx_parse_object(res->val[2]));
+	jsonx_add_i64(o, "created", db_i64(res, 3));
+	jsonx_add_bool(o, "livemode", (int)db_i64(res, 4));
+	return o;
+}
+
+/* GET /v1/events/:id */
+void
+events_get(struct req *r)
+{
+	struct db_res	 res;
+	char		 what[64];
+	int		 rc;
+
+	if (params_allow(r, NULL, 0) == -1)
+		return;
+	rc = db_one(r, &SQL_EVENT_GET, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "event: '%.40s'", r->captures[0]);
+		api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return;
+	http_reply(r, 200, events_json(&res));
+	db_res_free(&res);
+}
+
+/* GET /v1/events: newest first; type, created and cursors. */
+void
+events_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" }, { "type" }, { "created" } };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+	struct db_val		 args[9];
+	const char		*type = NULL;
+	size_t			 n = 0;
+
+	if (params_allow(r, decl, 5) == -1 ||
+	    params_str(r, "type", &type) == -1 ||
+	    list_params(r, &SQL_EVENT_CURSOR, &p) == -1)
+		return;
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
+	if (type != NULL)
+		args[n++] = DB_S(type);
+	args[n++] = DB_I(p.below_pk);
+	args[n++] = DB_I(p.above_pk);
+	args[n++] = DB_I(p.created_min);
+	args[n++] = DB_I(p.created_max);
+	args[n++] = DB_I(p.limit + 1);
+	args[n] = DB_E;
+	if (db_query(r, &SQL_EVENT_LIST[type != NULL][p.ascending], args,
+	    &res) == 0 && (rows = list_rows(r, &res, events_json)) != NULL)
+		list_reply(r, &p, rows, "list", "/v1/events");
 }

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "config.h"
 #include "fcgiproto.h"
 #include "http.h"
 #include "ids.h"
@@ -76,13 +77,14 @@ keep_request_uri(const char *name, size_t nlen, const char *value,
 
 int
 req_init(struct req *r, const struct fcgi_request *f, struct db *db,
-    size_t body_limit)
+    const struct config *cfg)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = 500;
 	r->error = ERR_INTERNAL;
 	r->db = db;
-	r->body_limit = body_limit;
+	r->cfg = cfg;
+	r->body_limit = cfg->body_limit;
 	r->body = f->body != NULL ? f->body : "";
 	r->body_len = f->body_len;
 	r->body_too_large = f->body_too_large;

@@ -14,6 +14,7 @@
 struct json_object;
 struct db;
 struct fcgi_request;
+struct config;
 
 #define HTTP_MAX_CAPTURES	2
 #define HTTP_MAX_HEADERS	4
@@ -45,6 +46,7 @@ struct req {
 	struct json_object *params;	/* query or body as one tree */
 	struct caller	 caller;
 	struct db	*db;		/* the worker's connection; borrowed */
+	const struct config *cfg;	/* borrowed */
 	size_t		 body_limit;
 
 	/* The response. */
@@ -59,11 +61,11 @@ struct req {
 
 /*
  * Fills "r" from a complete FastCGI request "f" (whose body "r" borrows
- * while "f" lives). Status starts at 500 until a handler answers.
+ * while "f" lives); "db" and "cfg" are the worker's. Status starts at 500 until a handler answers.
  * Returns 0, or -1 when out of memory.
  */
 int	req_init(struct req *r, const struct fcgi_request *f, struct db *db,
-	    size_t body_limit);
+	    const struct config *cfg);
 
 /* Releases everything "r" owns. */
 void	req_free(struct req *r);

@@ -115,6 +115,28 @@ list_params(struct req *r, const struct sql *cursor, struct list_page *p)
 	return created_bounds(r, p);
 }
 
+struct json_object *
+list_rows(struct req *r, struct db_res *res,
+    struct json_object *(*render)(const struct db_res *))
+{
+	struct json_object	*rows = json_object_new_array(), *o;
+	int			 rc;
+
+	while ((rc = db_row(r, res)) == 1) {
+		if ((o = render(res)) == NULL) {
+			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+			break;
+		}
+		json_object_array_add(rows, o);
+	}
+	db_res_free(res);
+	if (rc == -1) {
+		json_object_put(rows);
+		return NULL;
+	}
+	return rows;
+}
+
 void
 list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
     const char *object, const char *url)

@@ -33,6 +33,13 @@ struct list_page {
 int	list_params(struct req *r, const struct sql *cursor,
 	    struct list_page *p);
 
+struct db_res;
+
+/* Renders every row of "res" with "render" into a new array and frees
+ * "res". Returns the array, or NULL with the error set. */
+struct json_object *list_rows(struct req *r, struct db_res *res,
+	    struct json_object *(*render)(const struct db_res *));
+
 /*
  * Answers 200 with the envelope for "rows" (an array of up to limit + 1
  * objects fetched in the page's direction; taken), flipping an ascending

@@ -462,3 +462,52 @@ params_metadata(struct req *r, struct json_object *into)
 		    "at most 50 keys");
 	return 0;
 }
+
+/* Orders "0", "1", …, "10" numerically for params_list(). */
+static int
+index_of(const char *key)
+{
+	char	*end;
+	long	 n;
+
+	n = strtol(key, &end, 10);
+	return *key >= '0' && *key <= '9' && *end == '\0' && n < 1000 ?
+	    (int)n : -1;
+}
+
+int
+params_list(struct req *r, const char *name, struct json_object **out)
+{
+	struct json_object	*v = params_get(r, name), *item;
+	size_t			 i, n;
+	int			 idx;
+
+	if (!params_has(r, name))
+		return 0;
+	if (json_object_is_type(v, json_type_array)) {
+		*out = json_object_get(v);
+	} else if (json_object_is_type(v, json_type_object)) {
+		/* x[0]=a&x[1]=b: the keys must be exactly 0..n-1. */
+		n = json_object_object_length(v);
+		*out = json_object_new_array_ext((int)n);
+		for (i = 0; i < n; i++)
+			json_object_array_add(*out, NULL);
+		json_object_object_foreach(v, key, val) {
+			if ((idx = index_of(key)) < 0 || (size_t)idx >= n) {
+				json_object_put(*out);
+				return api_error(r, ERR_PARAM_INVALID, name, name);
+			}
+			json_object_array_put_idx(*out, (size_t)idx,
+			    json_object_get(val));
+		}
+	} else
+		return api_error(r, ERR_PARAM_INVALID, name, name);
+	for (i = 0; i < json_object_array_length(*out); i++) {
+		item = json_object_array_get_idx(*out, i);
+		if (!json_object_is_type(item, json_type_string)) {
+			json_object_put(*out);
+			return api_error(r, ERR_PARAM_INVALID, name, name);
+		}
+	}
+	return 1;
+}

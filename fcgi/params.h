@@ -47,6 +47,13 @@ int	params_sensitive(struct req *r);
  */
 int	params_metadata(struct req *r, struct json_object *into);
 
+/*
+ * A list parameter: a JSON array, or the form's "x[]=a&x[]=b" or
+ * "x[0]=a&x[1]=b", as a new array of its string items in order.
+ * Returns 1 with *out set, 0 if absent, -1 with 400 parameter_invalid.
+ */
+int	params_list(struct req *r, const char *name, struct json_object **out);
+
 /* A declared parameter: its top-level name. */
 struct param {
 	const char	*name;

@@ -180,7 +180,6 @@ payment_methods_list(struct req *r)
 	struct list_page	 p;
 	struct db_res		 res;
 	char			 url[96];
-	int			 rc;
 
 	if (params_allow(r, decl, 3) == -1 ||
 	    customers_ref(r, r->captures[0], NULL, NULL, 0) != 0 ||
@@ -189,16 +188,9 @@ payment_methods_list(struct req *r)
 	if (db_query(r, &SQL_PM_LIST[p.ascending], (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 	    DB_S(r->captures[0]), DB_I(p.below_pk), DB_I(p.above_pk),
-	    DB_I(p.limit + 1), DB_E }, &res) != 0)
+	    DB_I(p.limit + 1), DB_E }, &res) != 0 ||
+	    (rows = list_rows(r, &res, payment_method_json)) == NULL)
 		return;
-	rows = json_object_new_array();
-	while ((rc = db_row(r, &res)) == 1)
-		json_object_array_add(rows, payment_method_json(&res));
-	db_res_free(&res);
-	if (rc == -1) {
-		json_object_put(rows);
-		return;
-	}
 	snprintf(url, sizeof(url), "/v1/customers/%s/payment_methods",
 	    r->captures[0]);
 	list_reply(r, &p, rows, "list", url);

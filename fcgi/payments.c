@@ -344,7 +344,6 @@ payments_list(struct req *r)
 	struct db_val		 args[10];
 	const char		*customer = NULL, *status = NULL;
 	size_t			 n = 0, i;
-	int			 rc;
 
 	if (params_allow(r, decl, 6) == -1 ||
 	    params_str(r, "customer", &customer) == -1 ||
@@ -371,15 +370,8 @@ payments_list(struct req *r)
 	args[n++] = DB_I(p.limit + 1);
 	args[n] = DB_E;
 	if (db_query(r, &SQL_PAY_LIST[(customer != NULL) + 2 * (status != NULL)]
-	    [p.ascending], args, &res) != 0)
-		return;
-	rows = json_object_new_array();
-	while ((rc = db_row(r, &res)) == 1)
-		json_object_array_add(rows, payment_json(&res));
-	db_res_free(&res);
-	if (rc == -1)
-		json_object_put(rows);
-	else
+	    [p.ascending], args, &res) == 0 &&
+	    (rows = list_rows(r, &res, payment_json)) != NULL)
 		list_reply(r, &p, rows, "list", "/v1/payments");
 }
 

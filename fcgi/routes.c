@@ -13,6 +13,7 @@
 #include "config.h"
 #include "customers.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "idempotency.h"
 #include "jsonx.h"
@@ -21,6 +22,7 @@
 #include "payments.h"
 #include "router.h"
 #include "routes.h"
+#include "webhooks.h"
 
 static void	health(struct req *);
 
@@ -51,6 +53,19 @@ static const struct route routes[] = {
 	    { "POST", payments_create, "payments:write" } } },
 	{ "/v1/payments/" ID, 0, {
 	    { "GET", payments_get, "payments:read" } } },
+	{ "/v1/events", 0, {
+	    { "GET", events_list, "events:read" } } },
+	{ "/v1/events/" ID, 0, {
+	    { "GET", events_get, "events:read" } } },
+	{ "/v1/webhook_endpoints", 0, {
+	    { "GET", webhooks_list, "webhooks:read" },
+	    { "POST", webhooks_create, "webhooks:write" } } },
+	{ "/v1/webhook_endpoints/" ID, 0, {
+	    { "GET", webhooks_get, "webhooks:read" },
+	    { "POST", webhooks_update, "webhooks:write" },
+	    { "DELETE", webhooks_delete, "webhooks:write" } } },
+	{ "/v1/webhook_endpoints/" ID "/deliveries", 0, {
+	    { "GET", webhooks_deliveries, "webhooks:read" } } },
 };
 
 static const struct sql SQL_PING = { "SELECT 1", "", 0 };
@@ -104,14 +119,14 @@ route(struct req *r, struct router *rt, const struct route **found)
 }
 
 void
-routes_dispatch(struct req *r, struct router *rt, const struct config *cfg)
+routes_dispatch(struct req *r, struct router *rt)
 {
 	const struct route_method	*method;
 	const struct route		*rte = NULL;
 
 	if ((method = route(r, rt, &rte)) == NULL)
 		return;
-	if (!rte->public && (auth_check(r, cfg->key_cache_ms) == -1 ||
+	if (!rte->public && (auth_check(r, r->cfg->key_cache_ms) == -1 ||
 	    auth_permits(r, method->permission) == -1))
 		return;
 	if (params_parse(r) == -1)

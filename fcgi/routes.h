@@ -7,14 +7,12 @@
 
 struct req;
 struct router;
-struct config;
 
 /* Compiles the route table; NULL on failure (logged). */
 struct router *routes_new(void);
 
 /* Route, key, permission, parameters, idempotency, handler. Always
  * leaves a response in "r". */
-void	routes_dispatch(struct req *r, struct router *rt,
-	    const struct config *cfg);
+void	routes_dispatch(struct req *r, struct router *rt);
 
 #endif

@@ -138,8 +138,8 @@ serve(struct worker *w, struct fcgi_conn *c)
 	int64_t		 start = now_us();
 	int		 rc = -1;
 
-	if (req_init(&r, &c->req, w->db, w->cfg->body_limit) == 0) {
-		routes_dispatch(&r, w->router, w->cfg);
+	if (req_init(&r, &c->req, w->db, w->cfg) == 0) {
+		routes_dispatch(&r, w->router);
 		cgi = http_render(&r, &cgi_len);
 	}
 	if (cgi != NULL)
