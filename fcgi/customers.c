@@ -620,7 +620,7 @@ customers_search(struct req *r)
 	    (rc = params_str(r, "query", &query)) == -1 ||
 	    params_i64(r, "limit", 1, LIST_LIMIT_MAX, &p.limit) == -1)
 		return;
-	if (rc == 0 || query == NULL) {
+	if (rc == 0 || query == NULL || query[strspn(query, " \t")] == '\0') {
 		api_error(r, ERR_PARAM_MISSING, "query", "query");
 		return;
 	}

@@ -30,7 +30,7 @@ static const struct api_err errs[ERR__MAX] = {
 	{ 404, "invalid_request_error", "resource_missing",	/* ERR_ROUTE_MISSING */
 	    "Unrecognized request URL (%s)." },
 	{ 404, "invalid_request_error", "resource_missing",	/* ERR_RESOURCE_MISSING */
-	    "No such %s." },
+	    "No such %s" },
 	{ 405, "invalid_request_error", "method_not_allowed",	/* ERR_METHOD */
 	    "The method is not allowed for this URL; allowed: %s." },
 	{ 413, "invalid_request_error", "body_too_large",	/* ERR_BODY_TOO_LARGE */
@@ -56,7 +56,7 @@ static const struct api_err errs[ERR__MAX] = {
 	    "The value of %s looks like a card number; raw card numbers are never "
 	    "accepted. Use a payment method token." },
 	{ 400, "invalid_request_error", "resource_missing",	/* ERR_REF_MISSING */
-	    "No such %s." },
+	    "No such %s" },
 	{ 400, "invalid_request_error", "amount_invalid",	/* ERR_AMOUNT_INVALID */
 	    "Invalid amount: a whole number of the currency's minor unit "
 	    "from 1 to 99999999999.%s" },

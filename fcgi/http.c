@@ -41,10 +41,11 @@ keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
 	size_t		 i;
 
 	if (nlen == 10 && memcmp(name, "REQUEST_ID", 10) == 0) {
-		/* nginx's id, already "req_" + 16, so logs match. */
-		if (vlen < sizeof(r->request_id)) {
-			memcpy(r->request_id, value, vlen);
-			r->request_id[vlen] = '\0';
+		/* nginx's id (16 hex digits of $request_id), so its access
+		 * log and ours name the request alike. */
+		if (vlen == IDS_RANDOM_LEN) {
+			snprintf(r->request_id, sizeof(r->request_id),
+			    "req_%.*s", (int)vlen, value);
 			if (ids_valid(r->request_id, "req_") == -1)
 				r->request_id[0] = '\0';
 		}

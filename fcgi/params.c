@@ -205,6 +205,11 @@ params_decode_json(const char *buf, size_t len, struct json_object **out,
 	struct json_tokener	*tok;
 	struct json_object	*obj;
 
+	/* json-c's own check lets overlongs and surrogates through. */
+	if (valid_utf8(buf, len) == -1) {
+		*why = "invalid UTF-8 or NUL byte";
+		return -1;
+	}
 	if ((tok = json_tokener_new_ex(PARAMS_MAX_DEPTH)) == NULL) {
 		*why = "out of memory";
 		return -1;
@@ -272,18 +277,49 @@ parse_body(struct req *r)
 	return rc == 0 ? 0 : api_error(r, ERR_BODY_INVALID, NULL, why);
 }
 
+/*
+ * Names the first pair of a query whose value does not decode, so the
+ * error can point at it; "" if the name itself is bad or none is.
+ */
+static void
+bad_pair_name(const char *query, char *name, size_t namesz)
+{
+	const char	*p = query, *amp, *eq, *why;
+	char		*n, *v;
+
+	name[0] = '\0';
+	for (; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&");
+		if ((eq = memchr(p, '=', (size_t)(amp - p))) == NULL)
+			continue;
+		if ((n = unescape(p, (size_t)(eq - p), &why)) == NULL)
+			return;
+		if ((v = unescape(eq + 1, (size_t)(amp - eq - 1), &why)) == NULL) {
+			snprintf(name, namesz, "%s", n);
+			free(n);
+			return;
+		}
+		free(v);
+		free(n);
+	}
+}
+
 int
 params_parse(struct req *r)
 {
 	const char	*why = NULL;
+	char		 name[64];
 
 	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
 	    strcmp(r->method, "PATCH") == 0)
 		return parse_body(r);
 	if (params_decode_form(r->query, strlen(r->query), &r->params,
-	    &why) == -1)
-		return api_error(r, ERR_PARAM_INVALID, "query", "the query "
-		    "string (bad escape, invalid UTF-8 or too many pairs)");
+	    &why) == -1) {
+		bad_pair_name(r->query, name, sizeof(name));
+		return api_error(r, ERR_PARAM_INVALID, name[0] ? name : "query",
+		    name[0] ? name : "the query string (bad escape, invalid "
+		    "UTF-8 or too many pairs)");
+	}
 	return 0;
 }
 

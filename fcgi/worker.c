@@ -91,31 +91,37 @@ conn_close(struct worker *w, struct fcgi_conn *c)
 	w->nconns--;
 }
 
+/*
+ * Takes one connection. Every idle worker is woken for a new connection
+ * and each takes at most one per wake-up, so a burst of connections from
+ * nginx spreads over the workers instead of piling onto the first one
+ * (which would then serve them all in turn while the others sit idle).
+ */
 static void
-accept_all(struct worker *w)
+accept_one(struct worker *w)
 {
 	struct epoll_event	 ev = { .events = EPOLLIN };
 	struct fcgi_conn	*c;
 	int			 fd;
 
-	while ((fd = accept4(w->listen_fd, NULL, NULL,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
-		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			close(fd);
-			continue;
-		}
-		fcgi_conn_init(c, fd, w->cfg->body_limit);
-		ev.data.ptr = c;
-		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-			fcgi_conn_free(c);
-			free(c);
-			close(fd);
-			continue;
-		}
-		c->next = w->conns;
-		w->conns = c;
-		w->nconns++;
+	if ((fd = accept4(w->listen_fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
+		return;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
 	}
+	fcgi_conn_init(c, fd, w->cfg->body_limit);
+	ev.data.ptr = c;
+	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
+		fcgi_conn_free(c);
+		free(c);
+		close(fd);
+		return;
+	}
+	c->next = w->conns;
+	w->conns = c;
+	w->nconns++;
 }
 
 static int64_t
@@ -201,7 +207,7 @@ close:
 static int
 worker_setup(struct worker *w, int listen_fd, const struct config *cfg)
 {
-	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	struct epoll_event	 ev = { .events = EPOLLIN };
 	struct sigaction	 sa;
 
 	memset(w, 0, sizeof(*w));
@@ -263,7 +269,7 @@ worker_run(int listen_fd, const struct config *cfg)
 			break;		/* quiet: nothing in flight */
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.ptr == NULL)
-				accept_all(&w);
+				accept_one(&w);
 			else
 				readable(&w, evs[i].data.ptr);
 		}
