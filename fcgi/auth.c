@@ -56,7 +56,8 @@ key_shape_ok(const char *key)
 static int
 basic_key(const char *b64, char *key, size_t keysz)
 {
-	unsigned char	 buf[3 * (AUTH_KEY_MAX + 8) / 4 + 4];
+	/* Room for the key, ':' and a password as long as the key. */
+	unsigned char	 buf[2 * AUTH_KEY_MAX + 8];
 	size_t		 len = strlen(b64), pad = 0;
 	int		 n;
 	char		*colon;

@@ -6,6 +6,7 @@
  * accept such objects).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,38 @@ params_decode_form(const char *buf, size_t len, struct json_object **out,
 	return 0;
 }
 
+/* 0 if no number in the tree is NaN or infinite. */
+static int
+all_finite(struct json_object *node)
+{
+	size_t	 i;
+
+	switch (json_object_get_type(node)) {
+	case json_type_double:
+		return isfinite(json_object_get_double(node)) ? 0 : -1;
+	case json_type_object: {
+		json_object_object_foreach(node, k, v) {
+			(void)k;
+			if (all_finite(v) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	case json_type_array:
+		for (i = 0; i < json_object_array_length(node); i++)
+			if (all_finite(json_object_array_get_idx(node, i)) == -1)
+				return -1;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * json-c in strict mode still reads NaN and Infinity (refused below) and
+ * also {'a':1} and 1. (read as {"a":1} and 1.0: the values a client
+ * meant, so they are let through).
+ */
 int
 params_decode_json(const char *buf, size_t len, struct json_object **out,
     const char **why)
@@ -230,9 +263,10 @@ params_decode_json(const char *buf, size_t len, struct json_object **out,
 		*why = "malformed JSON (or nested too deep, or invalid UTF-8)";
 		return -1;
 	}
-	if (!json_object_is_type(obj, json_type_object)) {
+	if (!json_object_is_type(obj, json_type_object) ||
+	    all_finite(obj) == -1) {
 		json_object_put(obj);
-		*why = "the JSON body must be an object";
+		*why = "the JSON body must be an object of finite values";
 		return -1;
 	}
 	*out = obj;
@@ -488,6 +522,8 @@ params_metadata(struct req *r, struct json_object *into)
 			continue;
 		}
 		if (!json_object_is_type(val, json_type_string) ||
+		    strlen(json_object_get_string(val)) !=
+		    (size_t)json_object_get_string_len(val) ||
 		    valid_meta_value(json_object_get_string(val)) == -1)
 			return api_error(r, ERR_METADATA_INVALID, "metadata",
 			    "values are strings of at most 500 characters");
