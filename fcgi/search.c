@@ -311,19 +311,41 @@ parse_field(struct parser *p, struct search_clause *c, size_t len)
 	return parse_rest(p, c);
 }
 
-/* A word standing alone: any length, the dashboard sends partial names. */
+/* 1 if the word at "pos" continues a bare phrase: not AND or OR, not a
+ * field with its operator, not metadata[…]. */
+static int
+continues_phrase(const char *s, size_t pos, size_t len)
+{
+	size_t	 after = skip_space(s, pos + len);
+
+	if (len == 0 || word_is(s + pos, len, "AND") ||
+	    word_is(s + pos, len, "OR") ||
+	    strncmp(s + pos, META_OPEN, strlen(META_OPEN)) == 0)
+		return 0;
+	return s[after] == '\0' || strchr(":~<>=", s[after]) == NULL;
+}
+
+/*
+ * Words standing alone: any length (the dashboard sends partial names as
+ * they are typed), and consecutive ones make one phrase, "john doe", as a
+ * person types it into a search box.
+ */
 static int
 parse_word(struct parser *p, struct search_clause *c, size_t len)
 {
-	const char	*w = p->text + p->pos;
+	const char	*s = p->text;
+	size_t		 start = p->pos, end = p->pos + len, next;
 
-	if (word_is(w, len, "AND") || word_is(w, len, "OR"))
-		return fail(p, p->pos, "expected a search term");
-	if ((c->value = strndup(w, len)) == NULL)
-		return fail(p, p->pos, "out of memory");
+	if (word_is(s + start, len, "AND") || word_is(s + start, len, "OR"))
+		return fail(p, start, "expected a search term");
+	while ((next = skip_space(s, end)) > end &&
+	    continues_phrase(s, next, word_len(s, next)))
+		end = next + word_len(s, next);
+	if ((c->value = strndup(s + start, end - start)) == NULL)
+		return fail(p, start, "out of memory");
 	c->field = SEARCH_ANY;
 	c->op = SEARCH_LIKE;
-	p->pos += len;
+	p->pos = end;
 	return 0;
 }
 

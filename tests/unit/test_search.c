@@ -422,9 +422,26 @@ static void
 rejects_clauses_without_keyword(void **state)
 {
 	(void)state;
-	/* Two words: the dashboard quotes "john doe" instead. */
-	parse_err("john doe", "expected AND or OR", 5);
 	parse_err("name:'a' email:'b'", "expected AND or OR", 9);
+	parse_err("john email:'b'", "expected AND or OR", 5);
+}
+
+static void
+bare_words_make_one_phrase(void **state)
+{
+	struct search_query	 q;
+
+	(void)state;
+	parse_ok("john  doe", &q);
+	assert_int_equal(q.nclauses, 1);
+	assert_int_equal(q.clauses[0].field, SEARCH_ANY);
+	assert_string_equal(q.clauses[0].value, "john  doe");
+	search_free(&q);
+	parse_ok("john and doe OR jane", &q);
+	assert_int_equal(q.nclauses, 2);
+	assert_string_equal(q.clauses[0].value, "john and doe");
+	assert_string_equal(q.clauses[1].value, "jane");
+	search_free(&q);
 }
 
 static void
@@ -743,6 +760,7 @@ main(void)
 		cmocka_unit_test(rejects_keyword_where_term_is_due),
 		cmocka_unit_test(rejects_trailing_keyword_at_end),
 		cmocka_unit_test(rejects_clauses_without_keyword),
+		cmocka_unit_test(bare_words_make_one_phrase),
 		cmocka_unit_test(whitespace_between_tokens_is_free),
 		cmocka_unit_test(rejects_empty_query),
 		cmocka_unit_test(rejects_operator_where_term_is_due),
