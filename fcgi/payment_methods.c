@@ -272,9 +272,11 @@ payment_methods_token(struct req *r, const char *pm, const char *customer,
 		rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
 		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 		    DB_S(pm), DB_E }, &res);
-		if (rc == 1 && (customer == NULL ||
-		    (res.val[PM_CUSTOMER] != NULL &&
-		    strcmp(res.val[PM_CUSTOMER], customer) == 0))) {
+		/* A saved method pays only for the customer it is attached
+		 * to, named in the request; a detached one not at all. */
+		if (rc == 1 && customer != NULL &&
+		    res.val[PM_CUSTOMER] != NULL &&
+		    strcmp(res.val[PM_CUSTOMER], customer) == 0) {
 			snprintf(token, sz, "%s", res.val[PM_TOKEN]);
 			db_res_free(&res);
 			return 0;
@@ -287,7 +289,7 @@ payment_methods_token(struct req *r, const char *pm, const char *customer,
 		snprintf(token, sz, "%s", pm);
 		return 0;
 	}
-	snprintf(what, sizeof(what), "payment method%s: '%.40s'",
-	    customer ? " attached to this customer" : "", pm);
+	snprintf(what, sizeof(what), "payment method attached to this "
+	    "customer: '%.40s'", pm);
 	return api_error(r, ERR_REF_MISSING, param, what);
 }

@@ -17,7 +17,7 @@ int	payment_methods_attached(struct req *r, const char *customer,
 
 /*
  * Resolves the "payment_method" of a charge: a saved pm_… of the caller
- * (attached to "customer" when one is given) or a test token. Copies the
+ * attached to "customer" (which must be given), or a test token. Copies the
  * processor token into "token". Returns 0, DB_RETRY, or -1 with 400
  * resource_missing naming "param" set.
  */

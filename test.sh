@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# ./test.sh [SUITE...]: every test suite against a real stack set up in a
+# throw-away directory on free ports (so it runs beside ./run.sh), ending
+# with one line "N passed, N failed" (DESIGN.md "The two commands").
+#
+# Suites, in order: unit (make check), asan (make check built with
+# --enable-sanitizers), valgrind (each unit test binary), api and sdk
+# (tests/<suite>/*.test.mjs with node --test). Arguments pick suites by
+# name, or Node test files by part of their path: ./test.sh api,
+# ./test.sh unit sdk, ./test.sh api/search.
+#
+# PESASWAP_KEEP_TMP=1 keeps the throw-away directory; it is kept without
+# its data and builds when a test failed, and its path printed.
+set -uo pipefail
+cd "$(dirname "$0")" || exit 1
+SRC=$PWD
+# shellcheck source=scripts/stack.sh
+. scripts/stack.sh
+
+NODE_SUITES=(api sdk)		# tests/<name>/*.test.mjs, run in this order
+ALL_SUITES=(unit asan valgrind "${NODE_SUITES[@]}")
+
+PASSED=0
+FAILED=0
+STACK=0
+START=$SECONDS
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/pesaswap-test.XXXXXX") || exit 1
+chmod 755 "$TMP"		# nginx workers (nobody) reach TMP/var/run
+LOGS=$TMP/logs
+mkdir -p "$LOGS"
+
+# The stack in TMP must not pick up a shell's sourced var/demo.env.
+unset PESASWAP_API_URL PESASWAP_HTTPS_URL PESASWAP_DASHBOARD_URL \
+    PESASWAP_ACCOUNT_ID PESASWAP_TEST_KEY PESASWAP_LIVE_KEY PESASWAP_DB_HOST \
+    PESASWAP_DB_PORT PESASWAP_DB_SOCKET PESASWAP_DB_USER PESASWAP_DB_PASSWORD \
+    PESASWAP_DB_NAME PESASWAP_TLS_CERT PESASWAP_VAR PESASWAP_BUILD \
+    PESASWAP_ADMIN PESASWAP_STACK
+
+# ------------------------------------------------------------ bookkeeping
+
+# result NAME PASSED FAILED: counts and prints one suite's result.
+result() {
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $3))
+	printf '  %-44s %4d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+# fail NAME WHY [LOG]: one failed test for a step that could not run.
+fail() {
+	result "$1" 0 1
+	printf '    %s\n' "$2"
+	[ -z "${3:-}" ] || tail -n 30 "$3" | sed 's/^/    | /'
+}
+
+section() { printf '\n== %s  (%ds)\n' "$*" "$((SECONDS - START))"; }
+
+# Our stdout and stderr, for finish: a trap can fire while a function
+# runs with its output redirected (scripts/stack.sh keeps 8 and 9 from the
+# servers).
+exec 8>&1 9>&2
+finish() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if (: >&8 && : >&9) 2>/dev/null; then
+		exec 1>&8 2>&9
+	fi
+	if [ "$STACK" -eq 1 ]; then
+		stop_all >"$LOGS/stop.log" 2>&1 ||
+		    printf 'warning: stopping the stack failed (%s)\n' "$LOGS/stop.log"
+	fi
+	if [ "${PESASWAP_KEEP_TMP:-0}" = 1 ]; then
+		printf '\nkept %s\n' "$TMP"
+	elif { [ "$FAILED" -gt 0 ] || [ "$rc" -ne 0 ]; } &&
+	    [ -n "$(ls -A "$LOGS")" ]; then
+		rm -rf "$TMP/var/mysql" "$TMP/build" "$TMP/build-asan"
+		printf '\nlogs kept in %s\n' "$TMP"
+	else
+		rm -rf "$TMP"
+	fi
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || printf '\ninterrupted\n'
+	printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+		exit "$rc"
+	fi
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Which suites and Node files to run.
+WANT_SUITES=()
+WANT_FILES=()
+for a in "$@"; do
+	case " ${ALL_SUITES[*]} " in
+	*" $a "*) WANT_SUITES+=("$a") ;;
+	*) WANT_FILES+=("$a") ;;
+	esac
+done
+# wanted SUITE: no arguments, or SUITE among them.
+wanted() {
+	[ "${#WANT_SUITES[@]}" -eq 0 ] && [ "${#WANT_FILES[@]}" -eq 0 ] && return 0
+	case " ${WANT_SUITES[*]} " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+node_files() {
+	local s f w
+	for s in "${NODE_SUITES[@]}"; do
+		for f in tests/"$s"/*.test.mjs; do
+			[ -f "$f" ] || continue
+			if wanted "$s"; then
+				echo "$f"
+				continue
+			fi
+			for w in "${WANT_FILES[@]}"; do
+				case $f in *"$w"*) echo "$f"; break ;; esac
+			done
+		done
+	done
+}
+mapfile -t NODE_FILES < <(node_files)
+if [ "${#WANT_FILES[@]}" -gt 0 ] && [ "${#NODE_FILES[@]}" -eq 0 ]; then
+	fail "arguments" "no suite or Node test file matches: ${WANT_FILES[*]}"
+	exit 1
+fi
+
+# --------------------------------------------------------------- the C tests
+
+# The automake harness leaves NAME.log and NAME.trs per test: count the
+# cmocka results in each log (a binary that stops early, or exits non-zero
+# after its tests, e.g. a leak report, adds one failure).
+count_check() {
+	local label=$1 dir=$2 trs log name p f ok
+	while IFS= read -r trs; do
+		log=${trs%.trs}.log
+		name=${trs#"$dir"/}
+		name=${name%.trs}
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" |
+		    awk '{s += $1} END {print s + 0}')
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" |
+		    awk '{s += $1} END {print s + 0}')
+		ok=$(grep -c '^:test-result: \(PASS\|SKIP\|XFAIL\)' "$trs")
+		if ! grep -q '^\[==========\] .* test(s) run\.' "$log"; then
+			p=$(grep -c '^\[       OK \]' "$log")
+			[ "$ok" -gt 0 ] && [ "$p" -eq 0 ] && p=1	# not cmocka
+			[ "$ok" -gt 0 ] || f=$((f + 1))
+		elif [ "$ok" -eq 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+		fi
+		result "$label/${name#tests/unit/}" "$p" "$f"
+		if [ "$f" -gt 0 ]; then
+			grep -E '^\[  (FAILED|ERROR) +\]|ERROR: |runtime error|Sanitizer' \
+			    "$log" | head -n 20 | sed 's/^/    | /'
+		fi
+	done < <(find "$dir" -name '*.trs' | sort)
+}
+
+# run_check LABEL DIR [ENV...]: make check in DIR and count.
+run_check() {
+	local label=$1 dir=$2 rc
+	shift 2
+	find "$dir" \( -name '*.trs' -o -name 'test-suite.log' \) -delete
+	env "$@" make -C "$dir" -j2 check >"$LOGS/$label-check.log" 2>&1
+	rc=$?
+	local before=$FAILED
+	count_check "$label" "$dir"
+	if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$before" ]; then
+		fail "$label" "make check failed" "$LOGS/$label-check.log"
+	fi
+}
+
+# The binaries make check ran (a .trs each).
+unit_binaries() {
+	find "$1" -name '*.trs' | sort | sed 's/\.trs$//'
+}
+
+# Valgrind's own verdict only: a unit test that fails is counted by the
+# unit suite, so memory errors and leaks exit 99 here, a crash >= 128.
+run_valgrind() {
+	local bin name log rc
+	while IFS= read -r bin; do
+		[ -x "$bin" ] || continue
+		name=${bin#"$TMP/build"/}
+		name=${name#tests/unit/}
+		log=$LOGS/valgrind-${name//\//_}.log
+		(cd "$(dirname "$bin")" && CMOCKA_MESSAGE_OUTPUT=stdout \
+		    timeout 600 valgrind -q --leak-check=full --error-exitcode=99 \
+		    "$bin") >"$log" 2>&1
+		rc=$?
+		if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ]; then
+			result "valgrind/$name" 1 0
+		else
+			result "valgrind/$name" 0 1
+			grep -E '^==[0-9]+==' "$log" | head -n 25 | sed 's/^/    | /'
+		fi
+	done < <(unit_binaries "$TMP/build")
+}
+
+# -------------------------------------------------------------- Node suites
+
+# run_node FILE: one test file, its TAP summary counted.
+run_node() {
+	local f=$1 log p c x
+	log=$LOGS/node-$(basename "$(dirname "$f")")-$(basename "$f" .test.mjs).tap
+	timeout 900 node --test --test-concurrency=1 --test-timeout=300000 \
+	    --test-reporter=tap "$f" >"$log" 2>&1
+	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	x=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+	if [ -z "$p" ] || [ -z "$x" ]; then
+		fail "${f#tests/}" "node stopped without a summary" "$log"
+		return
+	fi
+	result "${f#tests/}" "$p" "$((x + ${c:-0}))"
+	if [ "$((x + ${c:-0}))" -gt 0 ]; then
+		# The failing tests with their diagnostics.
+		awk '/^ *not ok /{on=1; n=0} /^ *(ok |# |[0-9]+\.\.)/{on=0} on && n++ < 40' "$log" |
+		    head -n 150 | sed 's/^/    | /'
+	fi
+}
+
+# ------------------------------------------------------------------ the run
+
+section "packages"
+if ! install_deps >"$LOGS/packages.log" 2>&1; then
+	fail "setup: Debian packages" "install_deps failed" "$LOGS/packages.log"
+	exit 1
+fi
+if [ "${#NODE_FILES[@]}" -gt 0 ] && ! install_node_deps >"$LOGS/npm.log" 2>&1; then
+	fail "setup: npm" "installing tests/package.json failed" "$LOGS/npm.log"
+	NODE_FILES=()
+fi
+
+section "build"
+if ! build "$TMP/build" >"$LOGS/build.log" 2>&1; then
+	fail "build" "the build failed" "$LOGS/build.log"
+	exit 1
+fi
+echo "  built in $TMP/build"
+
+if wanted unit; then
+	section "unit tests (make check)"
+	run_check unit "$TMP/build" CMOCKA_MESSAGE_OUTPUT=stdout
+fi
+
+if wanted asan; then
+	section "unit tests with AddressSanitizer and UBSan"
+	if build "$TMP/build-asan" --enable-sanitizers >"$LOGS/build-asan.log" 2>&1; then
+		run_check asan "$TMP/build-asan" CMOCKA_MESSAGE_OUTPUT=stdout \
+		    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	else
+		fail "asan: build" "the sanitizer build failed" "$LOGS/build-asan.log"
+	fi
+fi
+
+if wanted valgrind; then
+	section "valgrind on the unit tests"
+	wanted unit || make -C "$TMP/build" -j2 check >"$LOGS/unit-check.log" 2>&1
+	run_valgrind
+fi
+
+if [ "${#NODE_FILES[@]}" -gt 0 ]; then
+	section "stack in $TMP/var"
+	PS_HTTP_PORT=$(free_port)
+	PS_HTTPS_PORT=$(free_port "$PS_HTTP_PORT")
+	PS_DB_PORT=$(free_port "$PS_HTTP_PORT" "$PS_HTTPS_PORT")
+	STACK=1
+	if stack_config "$TMP/var" "$TMP/build" &&
+	    stack_up >"$LOGS/stack.log" 2>&1; then
+		echo "  HTTP $PS_HTTP_PORT, HTTPS $PS_HTTPS_PORT, MariaDB $PS_DB_PORT"
+		set -a
+		# shellcheck source=/dev/null
+		. "$TMP/var/demo.env"
+		set +a
+		export PESASWAP_VAR=$TMP/var PESASWAP_BUILD=$TMP/build
+		export PESASWAP_ADMIN=$TMP/build/fcgi/pesaswap-admin
+		export PESASWAP_STACK=$SRC/scripts/stack.sh
+		export PESASWAP_BODY_LIMIT=$PS_BODY_LIMIT
+		export NODE_EXTRA_CA_CERTS=$TMP/var/tls/cert.pem
+
+		before=$FAILED
+		for s in "${NODE_SUITES[@]}"; do
+			first=1
+			for f in "${NODE_FILES[@]}"; do
+				case $f in tests/"$s"/*) ;; *) continue ;; esac
+				[ "$first" -eq 0 ] || section "$s tests"
+				first=0
+				run_node "$f"
+			done
+		done
+		if [ "$FAILED" -gt "$before" ]; then
+			for l in fcgi.log nginx-error.log mariadb.log; do
+				show_log "$TMP/var/log/$l" 15 2>&1 | sed 's/^/    | /'
+			done
+		fi
+	else
+		fail "stack" "the stack did not start" "$LOGS/stack.log"
+	fi
+fi
+
+section "done"
+[ "$FAILED" -eq 0 ]
