@@ -267,6 +267,8 @@ if [ "${#NODE_FILES[@]}" -gt 0 ]; then
 	PS_HTTPS_PORT=$(free_port "$PS_HTTP_PORT")
 	PS_DB_PORT=$(free_port "$PS_HTTP_PORT" "$PS_HTTPS_PORT")
 	STACK=1
+	# Webhook retries in milliseconds, so retry tests finish quickly.
+	export PESASWAP_WEBHOOK_RETRY_MS=${PESASWAP_WEBHOOK_RETRY_MS:-300}
 	if stack_config "$TMP/var" "$TMP/build" &&
 	    stack_up >"$LOGS/stack.log" 2>&1; then
 		echo "  HTTP $PS_HTTP_PORT, HTTPS $PS_HTTPS_PORT, MariaDB $PS_DB_PORT"
