@@ -68,8 +68,9 @@ static const struct sql SQL_LEASE = {
 	"UPDATE webhook_deliveries SET next_attempt = ? WHERE pk = ?",
 	"ii", 0 };
 static const struct sql SQL_DELIVERY = {
-	"SELECT e." "id, e.type, e.data, e.created, e.livemode,"
-	" d.attempts, e.created, we.url, we.secret_sealed"
+	"SELECT e.id, e.type, e.data, e.created, e.livemode,"
+	" d.attempts, e.created, we.url, we.secret_sealed,"
+	" we.deleted IS NULL AND we.disabled = 0"
 	" FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"
 	" JOIN webhook_endpoints we ON we.id = d.endpoint_id"
 	" WHERE d.pk = ?", "i", 0 };
@@ -81,6 +82,9 @@ static const struct sql SQL_RETRY = {
 	"UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1,"
 	" last_status = ?, last_error = ?, next_attempt = ? WHERE pk = ?",
 	"sisii", 0 };
+static const struct sql SQL_ABANDON = {
+	"UPDATE webhook_deliveries SET status = 'failed', last_error = ?"
+	" WHERE pk = ?", "si", 0 };
 static const struct sql SQL_EXPIRE_KEYS = {
 	"DELETE FROM idempotency_keys WHERE created < ? LIMIT 10000", "i", 0 };
 
@@ -265,6 +269,14 @@ start(struct jobs *j, int64_t pk)
 	if (db_one(&j->r, &SQL_DELIVERY, (struct db_val[]){ DB_I(pk), DB_E },
 	    &res) != 1 || (d = calloc(1, sizeof(*d))) == NULL)
 		return;
+	if (db_i64(&res, 9) == 0) {
+		/* Deleted or disabled since: no more attempts. */
+		db_res_free(&res);
+		free(d);
+		(void)db_exec(&j->r, &SQL_ABANDON, (struct db_val[]){
+		    DB_S("endpoint deleted or disabled"), DB_I(pk), DB_E }, NULL);
+		return;
+	}
 	d->pk = pk;
 	d->attempts = db_i64(&res, 5);
 	d->event_ms = db_i64(&res, 6) * 1000;

@@ -49,7 +49,7 @@ static const struct sql SQL_WE_LOCK = {
 static const struct sql SQL_WE_UPDATE = {
 	"UPDATE webhook_endpoints SET url = ?, description = ?,"
 	" enabled_events = ?, disabled = ?, metadata = ? WHERE " SCOPE
-	" AND id = ?", "sssisiss", 0 };
+	" AND id = ?", "sssissis", 0 };
 static const struct sql SQL_WE_DELETE = {
 	"UPDATE webhook_endpoints SET deleted = ? WHERE " SCOPE
 	" AND id = ? AND deleted IS NULL", "isis", 0 };

@@ -1,17 +1,14 @@
 /*
- * The worker's loop. One process, one thread, one MariaDB connection, and
- * any number of FastCGI connections from nginx, watched with epoll: a
- * request is served as soon as it has fully arrived on whichever
- * connection, so an idle kept-alive connection never holds the worker
- * (libfcgi's accept loop blocks on one connection at a time, and nginx
- * with keepalive opens more connections than there are workers).
- * Requests are handled one at a time, to completion.
+ * The worker's loop. One process, one thread, one MariaDB connection. The
+ * master watches every FastCGI connection from nginx and hands the one
+ * whose request has arrived to an idle worker (dispatch.c), so a request
+ * never waits behind a busy worker while another is idle: connections
+ * kept alive by nginx are not tied to a worker. The worker reads the
+ * whole request, answers it, and gives the connection back.
  */
-#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,26 +19,21 @@
 #include "config.h"
 #include "db.h"
 #include "fcgiproto.h"
+#include "handoff.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
 #include "routes.h"
 #include "worker.h"
 
-#define MAX_EVENTS	64
-#define WRITE_TIMEOUT	10000	/* ms a slow reader may hold a response */
-#define DRAIN_QUIET	200	/* ms without traffic before a drained exit */
+#define IO_TIMEOUT	30000	/* ms a peer may take to send or read */
 
 static volatile sig_atomic_t	 stopping;
 
 struct worker {
 	const struct config	*cfg;
-	int			 listen_fd;
-	int			 ep;
 	struct db		*db;
 	struct router		*router;
-	struct fcgi_conn	*conns;		/* every open connection */
-	size_t			 nconns;
 };
 
 static void
@@ -51,12 +43,24 @@ on_term(int sig)
 	stopping = 1;
 }
 
-/* Writes all of buf, waiting for the socket when it is full. */
+/* Waits until "fd" is ready for "events"; -1 on timeout or error. */
+static int
+wait_fd(int fd, short events)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = events };
+	int		 n;
+
+	do
+		n = poll(&pfd, 1, IO_TIMEOUT);
+	while (n == -1 && errno == EINTR);
+	return n == 1 ? 0 : -1;
+}
+
+/* Writes all of buf to the non-blocking socket "fd". */
 static int
 write_all(int fd, const unsigned char *buf, size_t len)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t		 n;
+	ssize_t	 n;
 
 	while (len > 0) {
 		n = write(fd, buf, len);
@@ -66,62 +70,12 @@ write_all(int fd, const unsigned char *buf, size_t len)
 		} else if (n == -1 && errno == EINTR)
 			continue;
 		else if (n == -1 && errno == EAGAIN) {
-			if (poll(&pfd, 1, WRITE_TIMEOUT) <= 0)
+			if (wait_fd(fd, POLLOUT) == -1)
 				return -1;
 		} else
 			return -1;
 	}
 	return 0;
-}
-
-static void
-conn_close(struct worker *w, struct fcgi_conn *c)
-{
-	struct fcgi_conn	**pp;
-
-	for (pp = &w->conns; *pp != NULL; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd, NULL);
-	close(c->fd);
-	fcgi_conn_free(c);
-	free(c);
-	w->nconns--;
-}
-
-/*
- * Takes one connection. Every idle worker is woken for a new connection
- * and each takes at most one per wake-up, so a burst of connections from
- * nginx spreads over the workers instead of piling onto the first one
- * (which would then serve them all in turn while the others sit idle).
- */
-static void
-accept_one(struct worker *w)
-{
-	struct epoll_event	 ev = { .events = EPOLLIN };
-	struct fcgi_conn	*c;
-	int			 fd;
-
-	if ((fd = accept4(w->listen_fd, NULL, NULL,
-	    SOCK_NONBLOCK | SOCK_CLOEXEC)) == -1)
-		return;
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		close(fd);
-		return;
-	}
-	fcgi_conn_init(c, fd, w->cfg->body_limit);
-	ev.data.ptr = c;
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-		fcgi_conn_free(c);
-		free(c);
-		close(fd);
-		return;
-	}
-	c->next = w->conns;
-	w->conns = c;
-	w->nconns++;
 }
 
 static int64_t
@@ -133,7 +87,7 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Serves the complete request on "c"; -1 if the connection must close. */
+/* Answers the complete request on "c"; -1 if the connection must close. */
 static int
 serve(struct worker *w, struct fcgi_conn *c)
 {
@@ -175,39 +129,54 @@ flush_management(struct fcgi_conn *c)
 	return rc;
 }
 
-/* Reads what "c" has, serving each request that completes. */
-static void
-readable(struct worker *w, struct fcgi_conn *c)
+/*
+ * Reads from "fd" until a request is complete and answers it (and any
+ * other request already buffered). Returns 1 to keep the connection, 0
+ * to close it. Stops once nothing is left half-read, so an idle
+ * kept-alive connection goes straight back to the master.
+ */
+static int
+serve_connection(struct worker *w, int fd)
 {
-	unsigned char	 buf[16384];
-	enum fcgi_state	 st = FCGI_NEED_MORE;
-	ssize_t		 n;
+	struct fcgi_conn	 c;
+	unsigned char		 buf[16384];
+	enum fcgi_state		 st;
+	ssize_t			 n;
+	int			 keep = 0;
 
+	fcgi_conn_init(&c, fd, w->cfg->body_limit);
 	for (;;) {
-		n = read(c->fd, buf, sizeof(buf));
+		n = read(fd, buf, sizeof(buf));
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			break;
-		st = fcgi_feed(c, buf, (size_t)n);
-		while (st == FCGI_READY) {
-			if (flush_management(c) == -1 || serve(w, c) == -1)
-				goto close;
-			st = fcgi_feed(c, NULL, 0);
+		if (n == -1 && errno == EAGAIN) {
+			if (!c.in_request && c.in_len == 0) {
+				keep = 1;	/* between requests */
+				break;
+			}
+			if (wait_fd(fd, POLLIN) == -1)
+				break;
+			continue;
 		}
-		if (st == FCGI_FAILED || flush_management(c) == -1)
+		if (n <= 0)
+			break;		/* nginx closed it */
+		st = fcgi_feed(&c, buf, (size_t)n);
+		while (st == FCGI_READY) {
+			if (flush_management(&c) == -1 || serve(w, &c) == -1)
+				goto out;
+			st = fcgi_feed(&c, NULL, 0);
+		}
+		if (st == FCGI_FAILED || flush_management(&c) == -1)
 			break;
 	}
-close:
-	conn_close(w, c);
+out:
+	fcgi_conn_free(&c);
+	return keep;
 }
 
 static int
-worker_setup(struct worker *w, int listen_fd, const struct config *cfg)
+worker_setup(struct worker *w, const struct config *cfg)
 {
-	struct epoll_event	 ev = { .events = EPOLLIN };
 	struct sigaction	 sa;
 
 	memset(w, 0, sizeof(*w));
@@ -217,13 +186,8 @@ worker_setup(struct worker *w, int listen_fd, const struct config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	w->cfg = cfg;
-	w->listen_fd = listen_fd;
-	if ((w->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
-	    (w->db = db_new(cfg)) == NULL ||
+	if ((w->db = db_new(cfg)) == NULL ||
 	    (w->router = routes_new()) == NULL)
-		return -1;
-	ev.data.ptr = NULL;
-	if (epoll_ctl(w->ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1)
 		return -1;
 	/* Connect early so the first request does not pay for it; a
 	 * database that is down now is retried per request. */
@@ -231,51 +195,35 @@ worker_setup(struct worker *w, int listen_fd, const struct config *cfg)
 	return 0;
 }
 
-static void
-worker_teardown(struct worker *w)
-{
-	while (w->conns != NULL)
-		conn_close(w, w->conns);
-	router_free(w->router);
-	db_free(w->db);
-	if (w->ep != -1)
-		close(w->ep);
-}
-
 int
-worker_run(int listen_fd, const struct config *cfg)
+worker_run(int ctl, const struct config *cfg)
 {
-	struct epoll_event	 evs[MAX_EVENTS];
-	struct worker		 w;
-	int			 i, n, draining = 0;
+	struct handoff	 in;
+	struct handback	 back;
+	struct worker	 w;
+	int		 fd, n, rc = 0;
 
-	if (worker_setup(&w, listen_fd, cfg) == -1) {
+	if (worker_setup(&w, cfg) == -1) {
 		log_error("worker: setup failed");
-		worker_teardown(&w);
-		return 1;
+		rc = 1;
 	}
-	for (;;) {
-		if (stopping && !draining) {
-			/* Stop taking connections; finish what is open. */
-			epoll_ctl(w.ep, EPOLL_CTL_DEL, listen_fd, NULL);
-			close(listen_fd);
-			draining = 1;
-		}
-		n = epoll_wait(w.ep, evs, MAX_EVENTS,
-		    draining ? DRAIN_QUIET : -1);
-		if (n == -1 && errno == EINTR)
+	/* SIGTERM ends the wait; a request in hand is finished first. The
+	 * master's drain closes "ctl" instead, once this worker is idle. */
+	while (rc == 0 && !stopping) {
+		if ((n = handoff_recv(ctl, &in, sizeof(in), &fd)) == -1 &&
+		    errno == EINTR)
 			continue;
-		if (n <= 0 && draining)
-			break;		/* quiet: nothing in flight */
-		for (i = 0; i < n; i++) {
-			if (evs[i].data.ptr == NULL)
-				accept_one(&w);
-			else
-				readable(&w, evs[i].data.ptr);
-		}
-		if (draining && w.nconns == 0)
+		if (n != 1)
+			break;
+		back.id = in.id;
+		back.keep = fd != -1 ? serve_connection(&w, fd) : 0;
+		if (fd != -1)
+			close(fd);
+		if (handoff_send(ctl, &back, sizeof(back), -1) == -1)
 			break;
 	}
-	worker_teardown(&w);
-	return 0;
+	router_free(w.router);
+	db_free(w.db);
+	close(ctl);
+	return rc;
 }

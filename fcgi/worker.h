@@ -1,14 +1,15 @@
 /*
- * A worker process: serves FastCGI connections on the shared listening
- * socket until told to stop, with one database connection.
+ * A worker process: serves the FastCGI connections the master hands it,
+ * one request at a time, with one database connection.
  */
 #ifndef WORKER_H
 #define WORKER_H
 
 struct config;
 
-/* Runs the worker's event loop on "listen_fd"; returns the exit status
- * once SIGTERM has been received and in-flight requests are done. */
-int	worker_run(int listen_fd, const struct config *cfg);
+/* Serves connections received on "ctl" (handoff.h) until the master
+ * closes it or SIGTERM arrives between requests; returns the exit
+ * status. */
+int	worker_run(int ctl, const struct config *cfg);
 
 #endif
