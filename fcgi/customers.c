@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "clocks.h"
 #include "customers.h"
 #include "db.h"
 #include "events.h"
@@ -25,9 +26,9 @@
 /* The columns every customer query selects, in this order. */
 #define CUSTOMER_COLS \
 	"id, name, email, phone, metadata, created, updated, livemode, pk," \
-	" default_pm"
+	" default_pm, test_clock"
 enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
-	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM };
+	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM, COL_TEST_CLOCK };
 
 #define SCOPE	"account_id = ? AND livemode = ?"
 
@@ -43,8 +44,8 @@ static const struct sql SQL_CUSTOMER_SHARE = {
 	"sis", 0 };
 static const struct sql SQL_CUSTOMER_INSERT = {
 	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
-	" metadata, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	"ssissssii", 0 };
+	" metadata, created, updated, test_clock)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssissssiis", 0 };
 static const struct sql SQL_CUSTOMER_UPDATE = {
 	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
 	" default_pm = ?, updated = ?"
@@ -67,6 +68,7 @@ struct customer {
 	int64_t			 updated;
 	int			 livemode;
 	char			 default_pm[IDS_MAX];	/* "" if none */
+	char			 test_clock[IDS_MAX];	/* "" if none */
 };
 
 static void
@@ -93,6 +95,8 @@ customer_from_row(struct customer *c, const struct db_res *res)
 	c->livemode = (int)db_i64(res, COL_LIVEMODE);
 	snprintf(c->default_pm, sizeof(c->default_pm), "%s",
 	    res->val[COL_DEFAULT_PM] ? res->val[COL_DEFAULT_PM] : "");
+	snprintf(c->test_clock, sizeof(c->test_clock), "%s",
+	    res->val[COL_TEST_CLOCK] ? res->val[COL_TEST_CLOCK] : "");
 	if (c->name == NULL || c->email == NULL || c->metadata == NULL ||
 	    (res->val[COL_PHONE] != NULL && c->phone == NULL)) {
 		customer_free(c);
@@ -119,6 +123,7 @@ customer_json(const struct customer *c)
 	jsonx_add_i64(o, "updated", c->updated);
 	jsonx_add(o, "metadata", json_object_get(c->metadata));
 	jsonx_add(o, "invoice_settings", inv);
+	jsonx_add_str(o, "test_clock", c->test_clock[0] ? c->test_clock : NULL);
 	jsonx_add_bool(o, "livemode", c->livemode);
 	return o;
 }
@@ -161,7 +166,7 @@ customer_load(struct req *r, const char *id, enum lock lock,
 
 static const struct param customer_params_decl[] = {
 	{ "name" }, { "email" }, { "phone" }, { "metadata" },
-	{ "invoice_settings" },
+	{ "invoice_settings" }, { "test_clock" },
 };
 #define NPARAMS	(sizeof(customer_params_decl) / sizeof(customer_params_decl[0]))
 
@@ -261,6 +266,26 @@ read_default_pm(struct req *r, struct customer *c)
 	return 0;
 }
 
+/* test_clock: at creation only, a clock of this account (test mode). */
+static int
+read_test_clock(struct req *r, int creating, struct customer *c)
+{
+	const char	*id;
+	int64_t		 now;
+	int		 rc;
+
+	if ((rc = params_str(r, "test_clock", &id)) != 1 || id == NULL ||
+	    *id == '\0')
+		return rc == -1 ? -1 : 0;
+	if (!creating)
+		return api_error(r, ERR_PARAM_INVALID, "test_clock",
+		    "test_clock (it can only be set when creating)");
+	if ((rc = clocks_now(r, id, "test_clock", &now)) != 0)
+		return rc;
+	snprintf(c->test_clock, sizeof(c->test_clock), "%s", id);
+	return 0;
+}
+
 /*
  * Reads the parameters into "c": on create every field, on update only
  * those sent (c holds the current customer). *changed says whether
@@ -279,7 +304,8 @@ customer_params(struct req *r, int creating, struct customer *c,
 	    read_email(r, creating, &in) == -1 ||
 	    read_phone(r, &phone_sent, &in) == -1 ||
 	    params_metadata(r, c->metadata) == -1 ||
-	    (rc = read_default_pm(r, c)) != 0) {
+	    (rc = read_default_pm(r, c)) != 0 ||
+	    (rc = read_test_clock(r, creating, c)) != 0) {
 		customer_free(&in);
 		return rc != 0 ? rc : -1;
 	}
@@ -346,7 +372,8 @@ insert_tx(struct req *r, void *arg)
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
 	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
-	    DB_I(c->updated), DB_E }, NULL);
+	    DB_I(c->updated), DB_SN(c->test_clock[0] ? c->test_clock : NULL),
+	    DB_E }, NULL);
 	if (rc == DB_DUP)
 		return duplicate_email(r, c);
 	if (rc != 0)
@@ -374,15 +401,19 @@ customers_create(struct req *r)
 
 int
 customers_ref(struct req *r, const char *id, const char *param,
-    char *default_pm, size_t sz)
+    struct customer_ref *out)
 {
 	struct customer	 c;
 	int		 rc;
 
 	if ((rc = customer_load(r, id, LOCK_SHARE, param, &c)) != 0)
 		return rc;
-	if (default_pm != NULL)
-		snprintf(default_pm, sz, "%s", c.default_pm);
+	if (out != NULL) {
+		snprintf(out->default_pm, sizeof(out->default_pm), "%s",
+		    c.default_pm);
+		snprintf(out->test_clock, sizeof(out->test_clock), "%s",
+		    c.test_clock);
+	}
 	customer_free(&c);
 	return 0;
 }

@@ -13,14 +13,19 @@ void	customers_delete(struct req *r);
 void	customers_list(struct req *r);
 void	customers_search(struct req *r);
 
+/* What other resources need of a customer they refer to. */
+struct customer_ref {
+	char	 default_pm[32];	/* "" if none */
+	char	 test_clock[32];	/* "" if none */
+};
+
 /*
  * Checks that customer "id" of the caller exists and is not deleted, and
  * keeps it so (a shared lock) until the transaction ends. If it does not,
  * answers 400 resource_missing naming "param", or 404 when "param" is
- * NULL. Copies its default payment method ("" if none) into default_pm
- * (may be NULL). Returns 0, DB_RETRY, or -1 (set).
+ * NULL. Fills "out" (may be NULL). Returns 0, DB_RETRY, or -1 (set).
  */
 int	customers_ref(struct req *r, const char *id, const char *param,
-	    char *default_pm, size_t sz);
+	    struct customer_ref *out);
 
 #endif

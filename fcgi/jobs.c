@@ -8,7 +8,8 @@
  * anything else is retried with exponential back-off and jitter for three
  * days. A claimed row is leased (its next attempt pushed past the 10 s
  * timeout), so a process killed mid-flight leaves it due again: delivery
- * is at least once. It also expires idempotency keys older than 24 h.
+ * is at least once. It also runs the billing clock (billing.c) and
+ * expires idempotency keys older than 24 h.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <mysql.h>
 #include <openssl/crypto.h>
 
+#include "billing.h"
 #include "config.h"
 #include "db.h"
 #include "events.h"
@@ -340,13 +342,14 @@ collect(struct jobs *j)
 	}
 }
 
-/* One turn: fan out, claim what fits, send, collect. */
+/* One turn: bill what is due, fan out, claim what fits, send, collect. */
 static void
 turn(struct jobs *j)
 {
 	struct claim	 c;
-	int		 fanned = 0, i, running;
+	int		 fanned = 0, billed, i, running;
 
+	billed = stopping ? 0 : billing_turn(&j->r);
 	if (tx(j, fan_out_tx, &fanned) == -1)
 		log_warn("fan-out failed (%d); retrying", j->r.status);
 	c.want = j->cfg->jobs_concurrency - j->inflight;
@@ -363,8 +366,8 @@ turn(struct jobs *j)
 		    DB_I(time(NULL) - 86400), DB_E }, NULL);
 	}
 	/* Wait for network activity, or the next look for work. */
-	curl_multi_poll(j->multi, NULL, 0, fanned == FANOUT_BATCH ? 0 :
-	    j->cfg->jobs_poll_ms, NULL);
+	curl_multi_poll(j->multi, NULL, 0, fanned == FANOUT_BATCH ||
+	    billed > 0 ? 0 : j->cfg->jobs_poll_ms, NULL);
 	curl_multi_perform(j->multi, &running);
 	collect(j);
 }

@@ -124,7 +124,7 @@ attach_tx(struct req *r, void *arg)
 	struct db_res		 res;
 	int			 rc;
 
-	if ((rc = customers_ref(r, r->captures[0], NULL, NULL, 0)) != 0)
+	if ((rc = customers_ref(r, r->captures[0], NULL, NULL)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_PM_INSERT, (struct db_val[]){ DB_S(a->id),
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
@@ -182,7 +182,7 @@ payment_methods_list(struct req *r)
 	char			 url[96];
 
 	if (params_allow(r, decl, 3) == -1 ||
-	    customers_ref(r, r->captures[0], NULL, NULL, 0) != 0 ||
+	    customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
 	    list_params(r, &SQL_PM_CURSOR, &p) == -1)
 		return;
 	if (db_query(r, &SQL_PM_LIST[p.ascending], (struct db_val[]){
@@ -206,7 +206,7 @@ detach_tx(struct req *r, void *arg)
 	int			 rc;
 
 	(void)arg;
-	if ((rc = customers_ref(r, customer, NULL, NULL, 0)) != 0)
+	if ((rc = customers_ref(r, customer, NULL, NULL)) != 0)
 		return rc;
 	rc = db_one(r, &SQL_PM_OF_CUSTOMER, (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),

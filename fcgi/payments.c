@@ -120,20 +120,6 @@ payment_json(const struct db_res *res)
 	return o;
 }
 
-/* A payment being made. */
-struct charge {
-	char			 id[IDS_MAX];
-	int64_t			 amount;
-	char			 currency[4];
-	const char		*customer;	/* borrowed from params */
-	const char		*description;
-	const char		*payment_method; /* as sent, or NULL */
-	struct json_object	*metadata;
-	char			 pm_used[IDS_MAX + 48];	/* shown on the payment */
-	const char		*failure;
-	int64_t			 created;
-};
-
 static int
 read_amount_currency(struct req *r, struct charge *ch)
 {
@@ -187,11 +173,13 @@ charge_params(struct req *r, struct charge *ch)
 static int
 choose_token(struct req *r, struct charge *ch, char *token, size_t sz)
 {
-	char	 def[IDS_MAX] = "";
-	int	 rc;
+	struct customer_ref	 ref;
+	char			*def = ref.default_pm;
+	int			 rc;
 
+	def[0] = '\0';
 	if (ch->customer != NULL && (rc = customers_ref(r, ch->customer,
-	    "customer", def, sizeof(def))) != 0)
+	    "customer", &ref)) != 0)
 		return rc;
 	*token = '\0';
 	ch->pm_used[0] = '\0';
@@ -250,40 +238,55 @@ answer(struct req *r, const struct charge *ch, struct json_object *obj)
 	return 0;
 }
 
-static int
-charge_tx(struct req *r, void *arg)
+int
+payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 {
-	struct charge		*ch = arg;
-	struct json_object	*obj;
-	struct db_res		 res;
-	char			 token[80];
-	int			 rc;
+	struct db_res	 res;
+	char		 token[80];
+	int		 rc;
 
+	*obj = NULL;
 	if ((rc = choose_token(r, ch, token, sizeof(token))) != 0)
 		return rc;
 	ch->failure = NULL;
-	if (processor_charge(r->caller.livemode, token[0] ? token : NULL,
-	    ch->amount, ch->currency, &ch->failure) == PROCESSOR_NOT_CONFIGURED)
+	if (!ch->pending && processor_charge(r->caller.livemode,
+	    token[0] ? token : NULL, ch->amount, ch->currency, &ch->failure) ==
+	    PROCESSOR_NOT_CONFIGURED)
 		return api_error(r, ERR_PROCESSOR, NULL, NULL);
 	rc = db_exec(r, &SQL_PAY_INSERT, (struct db_val[]){ DB_S(ch->id),
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 	    DB_SN(ch->customer), DB_I(ch->amount), DB_S(ch->currency),
-	    DB_SN(ch->description), DB_S(ch->failure ? "failed" : "succeeded"),
+	    DB_SN(ch->description), DB_S(ch->pending ? "pending" :
+	    ch->failure ? "failed" : "succeeded"),
 	    DB_SN(ch->failure), DB_SN(ch->pm_used[0] ? ch->pm_used : NULL),
 	    DB_S(jsonx_text(ch->metadata)), DB_I(ch->created), DB_E }, NULL);
-	if (rc != 0 || (rc = aggregate(r, ch)) != 0)
+	if (rc != 0 || (!ch->pending && (rc = aggregate(r, ch)) != 0))
 		return rc;
 	if ((rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 	    DB_S(ch->id), DB_E }, &res)) != 1)
 		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
-	obj = payment_json(&res);
+	*obj = payment_json(&res);
 	db_res_free(&res);
+	if (ch->pending)
+		return 0;	/* nothing happened yet to tell */
 	if ((rc = events_add(r, ch->failure ? "payment.failed" :
-	    "payment.succeeded", obj)) != 0) {
-		json_object_put(obj);
-		return rc;
+	    "payment.succeeded", *obj)) != 0) {
+		json_object_put(*obj);
+		*obj = NULL;
 	}
+	return rc;
+}
+
+static int
+charge_tx(struct req *r, void *arg)
+{
+	struct charge		*ch = arg;
+	struct json_object	*obj;
+	int			 rc;
+
+	if ((rc = payments_make(r, ch, &obj)) != 0)
+		return rc;
 	return answer(r, ch, obj);
 }
 

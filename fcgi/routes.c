@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "clocks.h"
 #include "config.h"
 #include "customers.h"
 #include "db.h"
@@ -20,8 +21,11 @@
 #include "params.h"
 #include "payment_methods.h"
 #include "payments.h"
+#include "prices.h"
 #include "router.h"
 #include "routes.h"
+#include "schedules.h"
+#include "subscriptions.h"
 #include "webhooks.h"
 
 static void	health(struct req *);
@@ -66,6 +70,33 @@ static const struct route routes[] = {
 	    { "DELETE", webhooks_delete, "webhooks:write" } } },
 	{ "/v1/webhook_endpoints/" ID "/deliveries", 0, {
 	    { "GET", webhooks_deliveries, "webhooks:read" } } },
+	{ "/v1/prices", 0, {
+	    { "GET", prices_list, "subscriptions:read" },
+	    { "POST", prices_create, "subscriptions:write" } } },
+	{ "/v1/prices/" ID, 0, {
+	    { "GET", prices_get, "subscriptions:read" },
+	    { "POST", prices_update, "subscriptions:write" } } },
+	{ "/v1/subscriptions", 0, {
+	    { "GET", subscriptions_list, "subscriptions:read" },
+	    { "POST", subscriptions_create, "subscriptions:write" } } },
+	{ "/v1/subscriptions/" ID, 0, {
+	    { "GET", subscriptions_get, "subscriptions:read" },
+	    { "POST", subscriptions_update, "subscriptions:write" },
+	    { "DELETE", subscriptions_cancel, "subscriptions:write" } } },
+	{ "/v1/payment_schedules", 0, {
+	    { "GET", schedules_list, "subscriptions:read" },
+	    { "POST", schedules_create, "subscriptions:write" } } },
+	{ "/v1/payment_schedules/" ID, 0, {
+	    { "GET", schedules_get, "subscriptions:read" },
+	    { "DELETE", schedules_cancel, "subscriptions:write" } } },
+	{ "/v1/test_helpers/test_clocks", 0, {
+	    { "GET", clocks_list, "subscriptions:read" },
+	    { "POST", clocks_create, "subscriptions:write" } } },
+	{ "/v1/test_helpers/test_clocks/" ID, 0, {
+	    { "GET", clocks_get, "subscriptions:read" },
+	    { "DELETE", clocks_delete, "subscriptions:write" } } },
+	{ "/v1/test_helpers/test_clocks/" ID "/advance", 0, {
+	    { "POST", clocks_advance, "subscriptions:write" } } },
 };
 
 static const struct sql SQL_PING = { "SELECT 1", "", 0 };

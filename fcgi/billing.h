@@ -1,0 +1,16 @@
+/*
+ * The billing clock of pesaswap-jobs: renews the subscriptions whose
+ * period has ended and runs the payment schedules that are due, each in
+ * its own transaction, by real time or by the test clock of their
+ * customer.
+ */
+#ifndef BILLING_H
+#define BILLING_H
+
+struct req;
+
+/* One pass over what is due. "r" is the job's request (db and errors);
+ * its caller is set for each item. Returns the number of steps taken. */
+int	billing_turn(struct req *r);
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * Prices: create, retrieve, list, update (active, nickname, metadata, and
+ * the amount while no subscription uses the price).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "db.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "list.h"
+#include "params.h"
+#include "prices.h"
+#include "valid.h"
+
+#define SCOPE		"account_id = ? AND livemode = ?"
+#define AMOUNT_MAX	99999999999LL
+#define PRICE_COLS "id, unit_amount, currency, interval_unit, interval_count," \
+	" nickname, lookup_key, active, metadata, created, livemode"
+enum { PR_ID, PR_AMOUNT, PR_CURRENCY, PR_INTERVAL, PR_COUNT, PR_NICKNAME,
+	PR_LOOKUP, PR_ACTIVE, PR_METADATA, PR_CREATED, PR_LIVEMODE };
+
+static const struct sql SQL_PRICE_INSERT = {
+	"INSERT INTO prices (id, account_id, livemode, unit_amount, currency,"
+	" interval_unit, interval_count, nickname, lookup_key, metadata,"
+	" created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssiississsi", 0 };
+static const struct sql SQL_PRICE_GET = {
+	"SELECT " PRICE_COLS " FROM prices WHERE " SCOPE " AND id = ?",
+	"sis", 0 };
+static const struct sql SQL_PRICE_LOCK = {
+	"SELECT " PRICE_COLS " FROM prices WHERE " SCOPE " AND id = ?"
+	" FOR UPDATE", "sis", 0 };
+static const struct sql SQL_PRICE_REF = {
+	"SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
+	" AND (id = ? OR lookup_key = ?) AND active >= ?", "sissi", 0 };
+static const struct sql SQL_PRICE_UPDATE = {
+	"UPDATE prices SET unit_amount = ?, nickname = ?, active = ?,"
+	" metadata = ? WHERE " SCOPE " AND id = ?", "isissis", 0 };
+static const struct sql SQL_PRICE_IN_USE = {
+	"SELECT 1 FROM subscriptions WHERE " SCOPE " AND price_id = ? LIMIT 1",
+	"sis", 0 };
+static const struct sql SQL_PRICE_CURSOR = {
+	"SELECT pk FROM prices WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_PRICE_LIST[2] = {
+	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
+	  " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
+	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
+	  " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 },
+};
+
+static struct json_object *
+price_json(const struct db_res *res)
+{
+	struct json_object	*o = json_object_new_object();
+	struct json_object	*rec = json_object_new_object();
+
+	jsonx_add_str(rec, "interval", res->val[PR_INTERVAL]);
+	jsonx_add_i64(rec, "interval_count", db_i64(res, PR_COUNT));
+	jsonx_add_str(o, "id", res->val[PR_ID]);
+	jsonx_add_str(o, "object", "price");
+	jsonx_add_i64(o, "unit_amount", db_i64(res, PR_AMOUNT));
+	jsonx_add_str(o, "currency", res->val[PR_CURRENCY]);
+	jsonx_add(o, "recurring", rec);
+	jsonx_add_str(o, "type", "recurring");
+	jsonx_add_str(o, "nickname", res->val[PR_NICKNAME]);
+	jsonx_add_str(o, "lookup_key", res->val[PR_LOOKUP]);
+	jsonx_add_bool(o, "active", (int)db_i64(res, PR_ACTIVE));
+	jsonx_add(o, "metadata", jsonx_parse_object(res->val[PR_METADATA]));
+	jsonx_add_i64(o, "created", db_i64(res, PR_CREATED));
+	jsonx_add_bool(o, "livemode", (int)db_i64(res, PR_LIVEMODE));
+	return o;
+}
+
+/* Answers the price with id captures[0] (or "id"); 404 if none. */
+static int
+answer_price(struct req *r, const struct sql *q, const char *id)
+{
+	struct db_res	 res;
+	char		 what[64];
+	int		 rc;
+
+	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "price: '%.40s'", id);
+		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return rc;
+	http_reply(r, 200, price_json(&res));
+	db_res_free(&res);
+	return 0;
+}
+
+/* recurring[interval] (required) and recurring[interval_count]. */
+static int
+read_recurring(struct req *r, struct price *p)
+{
+	struct json_object	*rec = params_get(r, "recurring"), *saved;
+	const char		*iv;
+	int64_t			 n = 1;
+	int			 rc;
+
+	if (!json_object_is_type(rec, json_type_object))
+		return api_error(r, rec ? ERR_PARAM_INVALID : ERR_PARAM_MISSING,
+		    "recurring[interval]", "recurring[interval]");
+	saved = r->params;
+	r->params = rec;
+	rc = params_allow(r, (const struct param[]){ { "interval" },
+	    { "interval_count" } }, 2);
+	if (rc == 0 && (rc = params_str(r, "interval", &iv)) == 0)
+		rc = api_error(r, ERR_PARAM_MISSING, "recurring[interval]",
+		    "recurring[interval]");
+	if (rc == 1 && (iv == NULL ||
+	    period_interval_parse(iv, &p->interval) == -1))
+		rc = api_error(r, ERR_PARAM_INVALID, "recurring[interval]",
+		    "recurring[interval] (day, week, month or year)");
+	if (rc == 1 && params_i64(r, "interval_count", 1, 365, &n) == -1)
+		rc = api_error(r, ERR_PARAM_INVALID,
+		    "recurring[interval_count]",
+		    "recurring[interval_count] (1 to 365)");
+	r->params = saved;
+	p->interval_count = (int)n;
+	return rc == -1 ? -1 : 0;
+}
+
+/* A nickname or lookup key: optional text of at most "max" characters. */
+static int
+read_text(struct req *r, const char *name, size_t max, const char **out)
+{
+	int	 rc;
+
+	if ((rc = params_str(r, name, out)) != 1)
+		return rc;
+	if (*out != NULL && **out == '\0')
+		*out = NULL;
+	if (*out != NULL && valid_text(*out, max) == -1)
+		return api_error(r, ERR_PARAM_INVALID, name, name);
+	return 1;
+}
+
+struct new_price {
+	struct price		 p;
+	const char		*nickname;
+	const char		*lookup_key;
+	struct json_object	*metadata;
+};
+
+static int
+create_tx(struct req *r, void *arg)
+{
+	struct new_price	*n = arg;
+	int			 rc;
+
+	rc = db_exec(r, &SQL_PRICE_INSERT, (struct db_val[]){ DB_S(n->p.id),
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_I(n->p.unit_amount), DB_S(n->p.currency),
+	    DB_S(period_interval_name(n->p.interval)),
+	    DB_I(n->p.interval_count), DB_SN(n->nickname),
+	    DB_SN(n->lookup_key), DB_S(jsonx_text(n->metadata)),
+	    DB_I(time(NULL)), DB_E }, NULL);
+	if (rc == DB_DUP)
+		return api_error(r, ERR_PARAM_INVALID, "lookup_key",
+		    "lookup_key (another price has it)");
+	return rc != 0 ? rc : answer_price(r, &SQL_PRICE_GET, n->p.id);
+}
+
+/* POST /v1/prices */
+void
+prices_create(struct req *r)
+{
+	static const struct param decl[] = { { "unit_amount" }, { "currency" },
+	    { "recurring" }, { "nickname" }, { "lookup_key" }, { "metadata" } };
+	struct new_price	 n;
+	const char		*cur;
+	int			 rc;
+
+	memset(&n, 0, sizeof(n));
+	n.metadata = json_object_new_object();
+	if (params_allow(r, decl, 6) == -1)
+		goto out;
+	if ((rc = params_i64(r, "unit_amount", 0, AMOUNT_MAX,
+	    &n.p.unit_amount)) != 1) {
+		if (rc == 0)
+			api_error(r, ERR_PARAM_MISSING, "unit_amount",
+			    "unit_amount");
+		else
+			api_error(r, ERR_AMOUNT_INVALID, "unit_amount", NULL);
+		goto out;
+	}
+	if ((rc = params_str(r, "currency", &cur)) == -1)
+		goto out;
+	if (rc == 0 || cur == NULL) {
+		api_error(r, ERR_PARAM_MISSING, "currency", "currency");
+		goto out;
+	}
+	if (valid_currency(cur, n.p.currency) == -1) {
+		api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
+		goto out;
+	}
+	if (read_recurring(r, &n.p) == -1 ||
+	    read_text(r, "nickname", 256, &n.nickname) == -1 ||
+	    read_text(r, "lookup_key", 200, &n.lookup_key) == -1 ||
+	    params_metadata(r, n.metadata) == -1)
+		goto out;
+	if (ids_new("price_", n.p.id, sizeof(n.p.id)) == -1)
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+	else
+		(void)db_tx(r, create_tx, &n);
+out:
+	json_object_put(n.metadata);
+}
+
+/* GET /v1/prices/:id */
+void
+prices_get(struct req *r)
+{
+	if (params_allow(r, NULL, 0) == 0)
+		(void)answer_price(r, &SQL_PRICE_GET, r->captures[0]);
+}
+
+/* GET /v1/prices */
+void
+prices_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" } };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+
+	if (params_allow(r, decl, 3) == -1 ||
+	    list_params(r, &SQL_PRICE_CURSOR, &p) == -1)
+		return;
+	if (db_query(r, &SQL_PRICE_LIST[p.ascending], (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_I(p.below_pk), DB_I(p.above_pk), DB_I(p.limit + 1), DB_E },
+	    &res) == 0 && (rows = list_rows(r, &res, price_json)) != NULL)
+		list_reply(r, &p, rows, "list", "/v1/prices");
+}
+
+/* active: a boolean, JSON or the form's "true"/"false". */
+static int
+read_active(struct req *r, int *active)
+{
+	struct json_object	*v = params_get(r, "active");
+	const char		*s;
+
+	if (!params_has(r, "active"))
+		return 0;
+	if (json_object_is_type(v, json_type_boolean)) {
+		*active = json_object_get_boolean(v);
+		return 0;
+	}
+	s = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "";
+	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
+		return api_error(r, ERR_PARAM_INVALID, "active",
+		    "active (true or false)");
+	*active = strcmp(s, "true") == 0;
+	return 0;
+}
+
+static int
+update_tx(struct req *r, void *arg)
+{
+	struct json_object	*meta;
+	struct db_res		 res;
+	const char		*nickname;
+	char			*old_nickname = NULL;
+	int64_t			 amount;
+	int			 active, rc, amount_sent;
+
+	(void)arg;
+	rc = db_one(r, &SQL_PRICE_LOCK, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(r->captures[0]), DB_E }, &res);
+	if (rc != 1)
+		return rc == 0 ? answer_price(r, &SQL_PRICE_GET,
+		    r->captures[0]) : rc;
+	amount = db_i64(&res, PR_AMOUNT);
+	active = (int)db_i64(&res, PR_ACTIVE);
+	meta = jsonx_parse_object(res.val[PR_METADATA]);
+	if (res.val[PR_NICKNAME] != NULL)
+		old_nickname = strdup(res.val[PR_NICKNAME]);
+	nickname = old_nickname;
+	db_res_free(&res);
+	rc = params_metadata(r, meta) == -1 || read_active(r, &active) == -1 ?
+	    -1 : 0;
+	if (rc == 0 && params_has(r, "nickname") &&
+	    read_text(r, "nickname", 256, &nickname) == -1)
+		rc = -1;
+	if (rc == 0 && (amount_sent = params_i64(r, "unit_amount", 0,
+	    AMOUNT_MAX, &amount)) == -1)
+		rc = -1;
+	/* A price in use keeps its amount: subscribers agreed to it. */
+	if (rc == 0 && amount_sent == 1 && (rc = db_one(r, &SQL_PRICE_IN_USE,
+	    (struct db_val[]){ DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, &res)) == 1) {
+		db_res_free(&res);
+		rc = api_error(r, ERR_PARAM_INVALID, "unit_amount",
+		    "unit_amount (the price is in use by a subscription)");
+	}
+	if (rc == 0)
+		rc = db_exec(r, &SQL_PRICE_UPDATE, (struct db_val[]){
+		    DB_I(amount), DB_SN(nickname), DB_I(active),
+		    DB_S(jsonx_text(meta)), DB_S(r->caller.account_id),
+		    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL);
+	json_object_put(meta);
+	free(old_nickname);
+	if (rc == 0)
+		rc = answer_price(r, &SQL_PRICE_GET, r->captures[0]);
+	return rc;
+}
+
+/* POST /v1/prices/:id: active, nickname, metadata, unit_amount. */
+void
+prices_update(struct req *r)
+{
+	static const struct param decl[] = { { "active" }, { "nickname" },
+	    { "metadata" }, { "unit_amount" } };
+
+	if (params_allow(r, decl, 4) == 0)
+		(void)db_tx(r, update_tx, NULL);
+}
+
+int
+prices_ref(struct req *r, const char *ref, const char *param,
+    int active_only, struct price *out)
+{
+	struct db_res	 res;
+	char		 what[80];
+	int		 rc;
+
+	rc = db_one(r, &SQL_PRICE_REF, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(ref),
+	    DB_S(ref), DB_I(active_only ? 1 : 0), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "%sprice: '%.40s'",
+		    active_only ? "active " : "", ref);
+		return api_error(r, ERR_REF_MISSING, param, what);
+	}
+	if (rc != 1)
+		return rc;
+	snprintf(out->id, sizeof(out->id), "%s", res.val[PR_ID]);
+	out->unit_amount = db_i64(&res, PR_AMOUNT);
+	snprintf(out->currency, sizeof(out->currency), "%s",
+	    res.val[PR_CURRENCY]);
+	(void)period_interval_parse(res.val[PR_INTERVAL], &out->interval);
+	out->interval_count = (int)db_i64(&res, PR_COUNT);
+	db_res_free(&res);
+	return 0;
+}

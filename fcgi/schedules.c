@@ -1,0 +1,320 @@
+/*
+ * Payment schedules: create (run_at in the future), retrieve, list,
+ * cancel before they run; schedules_step() runs a due one exactly once
+ * for the billing job (claimed with SKIP LOCKED, charged and marked done
+ * in one transaction).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "clocks.h"
+#include "customers.h"
+#include "db.h"
+#include "http.h"
+#include "ids.h"
+#include "jsonx.h"
+#include "list.h"
+#include "params.h"
+#include "payment_methods.h"
+#include "payments.h"
+#include "schedules.h"
+#include "valid.h"
+
+#define SCOPE		"account_id = ? AND livemode = ?"
+#define AMOUNT_MAX	99999999999LL
+#define SCHED_COLS "id, customer_id, amount, currency, payment_method," \
+	" description, run_at, status, payment_id, metadata, created, livemode"
+enum { SC_ID, SC_CUSTOMER, SC_AMOUNT, SC_CURRENCY, SC_PM, SC_DESCRIPTION,
+	SC_RUN_AT, SC_STATUS, SC_PAYMENT, SC_METADATA, SC_CREATED,
+	SC_LIVEMODE };
+
+static const struct sql SQL_SCHED_INSERT = {
+	"INSERT INTO payment_schedules (id, account_id, livemode, customer_id,"
+	" amount, currency, payment_method, description, run_at, status,"
+	" test_clock, metadata, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	" 'scheduled', ?, ?, ?)", "ssisisssissi", 0 };
+static const struct sql SQL_SCHED_GET = {
+	"SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	" AND id = ?", "sis", 0 };
+static const struct sql SQL_SCHED_LOCK = {
+	"SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	" AND id = ? FOR UPDATE", "sis", 0 };
+static const struct sql SQL_SCHED_CLAIM = {
+	"SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	" AND id = ? FOR UPDATE SKIP LOCKED", "sis", 0 };
+static const struct sql SQL_SCHED_DONE = {
+	"UPDATE payment_schedules SET status = ?, payment_id = ? WHERE " SCOPE
+	" AND id = ?", "sssis", 0 };
+static const struct sql SQL_SCHED_CURSOR = {
+	"SELECT pk FROM payment_schedules WHERE " SCOPE " AND id = ?",
+	"sis", 0 };
+static const struct sql SQL_SCHED_LIST[2][2] = {
+	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	    " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
+	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	    " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 } },
+	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC"
+	    " LIMIT ?", "sisiii", 0 },
+	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
+	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC"
+	    " LIMIT ?", "sisiii", 0 } },
+};
+
+static struct json_object *
+sched_json(const struct db_res *res)
+{
+	struct json_object	*o = json_object_new_object();
+
+	jsonx_add_str(o, "id", res->val[SC_ID]);
+	jsonx_add_str(o, "object", "payment_schedule");
+	jsonx_add_str(o, "customer", res->val[SC_CUSTOMER]);
+	jsonx_add_i64(o, "amount", db_i64(res, SC_AMOUNT));
+	jsonx_add_str(o, "currency", res->val[SC_CURRENCY]);
+	jsonx_add_str(o, "payment_method", res->val[SC_PM]);
+	jsonx_add_str(o, "description", res->val[SC_DESCRIPTION]);
+	jsonx_add_i64(o, "run_at", db_i64(res, SC_RUN_AT));
+	jsonx_add_str(o, "status", res->val[SC_STATUS]);
+	jsonx_add_str(o, "payment", res->val[SC_PAYMENT]);
+	jsonx_add(o, "metadata", jsonx_parse_object(res->val[SC_METADATA]));
+	jsonx_add_i64(o, "created", db_i64(res, SC_CREATED));
+	jsonx_add_bool(o, "livemode", (int)db_i64(res, SC_LIVEMODE));
+	return o;
+}
+
+/* Answers schedule "id" read with "q"; 404 if there is none. With
+ * "status", only if it has that status (else 400 naming it). */
+static int
+answer_sched(struct req *r, const struct sql *q, const char *id,
+    const char *status)
+{
+	struct db_res	 res;
+	char		 what[64];
+	int		 rc;
+
+	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "payment_schedule: '%.40s'", id);
+		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+	}
+	if (rc != 1)
+		return rc;
+	rc = status == NULL || strcmp(res.val[SC_STATUS], status) == 0 ? 0 :
+	    api_error(r, ERR_PARAM_INVALID, "id",
+	    "the schedule: it has already run or was canceled");
+	if (rc == 0)
+		http_reply(r, 200, sched_json(&res));
+	db_res_free(&res);
+	return rc;
+}
+
+struct new_sched {
+	char			 id[IDS_MAX];
+	const char		*customer;
+	int64_t			 amount;
+	char			 currency[4];
+	const char		*payment_method;
+	const char		*description;
+	int64_t			 run_at;
+	struct json_object	*metadata;
+};
+
+static int
+create_tx(struct req *r, void *arg)
+{
+	struct new_sched	*n = arg;
+	struct customer_ref	 ref;
+	char			 token[80];
+	int64_t			 now;
+	int			 rc;
+
+	if ((rc = customers_ref(r, n->customer, "customer", &ref)) != 0 ||
+	    (rc = clocks_now(r, ref.test_clock, "customer", &now)) != 0)
+		return rc;
+	if (n->run_at <= now)
+		return api_error(r, ERR_PARAM_INVALID, "run_at",
+		    "run_at (a time in the future)");
+	if (n->payment_method != NULL && (rc = payment_methods_token(r,
+	    n->payment_method, n->customer, "payment_method", token,
+	    sizeof(token))) != 0)
+		return rc;
+	if ((rc = db_exec(r, &SQL_SCHED_INSERT, (struct db_val[]){
+	    DB_S(n->id), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(n->customer), DB_I(n->amount), DB_S(n->currency),
+	    DB_SN(n->payment_method), DB_SN(n->description), DB_I(n->run_at),
+	    DB_SN(ref.test_clock[0] ? ref.test_clock : NULL),
+	    DB_S(jsonx_text(n->metadata)), DB_I(time(NULL)), DB_E }, NULL)) != 0)
+		return rc;
+	return answer_sched(r, &SQL_SCHED_GET, n->id, NULL);
+}
+
+static int
+read_schedule(struct req *r, struct new_sched *n)
+{
+	const char	*cur;
+	int		 rc;
+
+	if ((rc = params_str(r, "customer", &n->customer)) == -1)
+		return -1;
+	if (n->customer == NULL || *n->customer == '\0')
+		return api_error(r, ERR_PARAM_MISSING, "customer", "customer");
+	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &n->amount)) != 1)
+		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "amount",
+		    "amount") : api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
+	if ((rc = params_str(r, "currency", &cur)) == -1)
+		return -1;
+	if (cur == NULL)
+		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
+	if (valid_currency(cur, n->currency) == -1)
+		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
+	if ((rc = params_i64(r, "run_at", 1, INT32_MAX * 64LL,
+	    &n->run_at)) != 1)
+		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "run_at",
+		    "run_at") : -1;
+	if (params_str(r, "payment_method", &n->payment_method) == -1 ||
+	    params_str(r, "description", &n->description) == -1 ||
+	    params_metadata(r, n->metadata) == -1)
+		return -1;
+	if (n->payment_method != NULL && *n->payment_method == '\0')
+		n->payment_method = NULL;
+	if (n->description != NULL && (*n->description == '\0' ||
+	    valid_text(n->description, 1000) == -1))
+		return api_error(r, ERR_PARAM_INVALID, "description",
+		    "description (1 to 1000 characters)");
+	return 0;
+}
+
+/* POST /v1/payment_schedules */
+void
+schedules_create(struct req *r)
+{
+	static const struct param decl[] = { { "customer" }, { "amount" },
+	    { "currency" }, { "run_at" }, { "payment_method" },
+	    { "description" }, { "metadata" } };
+	struct new_sched	 n;
+
+	memset(&n, 0, sizeof(n));
+	n.metadata = json_object_new_object();
+	if (params_allow(r, decl, 7) == 0 && read_schedule(r, &n) == 0) {
+		if (ids_new("sched_", n.id, sizeof(n.id)) == -1)
+			api_error(r, ERR_INTERNAL, NULL, NULL);
+		else
+			(void)db_tx(r, create_tx, &n);
+	}
+	json_object_put(n.metadata);
+}
+
+/* GET /v1/payment_schedules/:id */
+void
+schedules_get(struct req *r)
+{
+	if (params_allow(r, NULL, 0) == 0)
+		(void)answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
+}
+
+/* GET /v1/payment_schedules: customer, cursors. */
+void
+schedules_list(struct req *r)
+{
+	static const struct param decl[] = { { "limit" }, { "starting_after" },
+	    { "ending_before" }, { "customer" } };
+	struct json_object	*rows;
+	struct list_page	 p;
+	struct db_res		 res;
+	struct db_val		 args[7];
+	const char		*customer = NULL;
+	size_t			 n = 0;
+
+	if (params_allow(r, decl, 4) == -1 ||
+	    params_str(r, "customer", &customer) == -1 ||
+	    list_params(r, &SQL_SCHED_CURSOR, &p) == -1)
+		return;
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
+	if (customer != NULL)
+		args[n++] = DB_S(customer);
+	args[n++] = DB_I(p.below_pk);
+	args[n++] = DB_I(p.above_pk);
+	args[n++] = DB_I(p.limit + 1);
+	args[n] = DB_E;
+	if (db_query(r, &SQL_SCHED_LIST[customer != NULL][p.ascending], args,
+	    &res) == 0 && (rows = list_rows(r, &res, sched_json)) != NULL)
+		list_reply(r, &p, rows, "list", "/v1/payment_schedules");
+}
+
+static int
+cancel_tx(struct req *r, void *arg)
+{
+	int	 rc;
+
+	(void)arg;
+	if ((rc = answer_sched(r, &SQL_SCHED_LOCK, r->captures[0],
+	    "scheduled")) != 0 ||
+	    (rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
+	    DB_S("canceled"), DB_N, DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+		return rc;
+	return answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
+}
+
+/* DELETE /v1/payment_schedules/:id: cancel before it runs. */
+void
+schedules_cancel(struct req *r)
+{
+	if (params_allow(r, NULL, 0) == 0)
+		(void)db_tx(r, cancel_tx, NULL);
+}
+
+int
+schedules_step(struct req *r, const char *id, int64_t now)
+{
+	struct json_object	*obj = NULL, *meta;
+	struct charge		 ch;
+	struct db_res		 res;
+	char			 customer[IDS_MAX], pm[80], desc[1004];
+	int			 rc;
+
+	rc = db_one(r, &SQL_SCHED_CLAIM, (struct db_val[]){
+	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_E }, &res);
+	if (rc != 1)
+		return rc;
+	if (strcmp(res.val[SC_STATUS], "scheduled") != 0 ||
+	    db_i64(&res, SC_RUN_AT) > now) {
+		db_res_free(&res);
+		return 0;
+	}
+	memset(&ch, 0, sizeof(ch));
+	snprintf(customer, sizeof(customer), "%s", res.val[SC_CUSTOMER]);
+	snprintf(pm, sizeof(pm), "%s", res.val[SC_PM] ? res.val[SC_PM] : "");
+	snprintf(desc, sizeof(desc), "%s", res.val[SC_DESCRIPTION] ?
+	    res.val[SC_DESCRIPTION] : "");
+	ch.amount = db_i64(&res, SC_AMOUNT);
+	snprintf(ch.currency, sizeof(ch.currency), "%s", res.val[SC_CURRENCY]);
+	db_res_free(&res);
+	meta = json_object_new_object();
+	jsonx_add_str(meta, "payment_schedule", id);
+	ch.customer = customer;
+	ch.payment_method = pm[0] ? pm : NULL;
+	ch.description = desc[0] ? desc : NULL;
+	ch.metadata = meta;
+	ch.created = now;
+	if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
+		rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+	else if ((rc = payments_make(r, &ch, &obj)) == 0 ||
+	    (rc == -1 && r->status < 500)) {
+		/* Refused (the customer or its method is gone): it failed,
+		 * and is not tried again. */
+		rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
+		    DB_S(rc == 0 && ch.failure == NULL ? "succeeded" : "failed"),
+		    rc == 0 ? DB_S(ch.id) : DB_N, DB_S(r->caller.account_id),
+		    DB_I(r->caller.livemode), DB_S(id), DB_E }, NULL);
+	}
+	json_object_put(obj);
+	json_object_put(meta);
+	return rc == 0 ? 1 : rc;
+}

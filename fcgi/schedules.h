@@ -1,0 +1,20 @@
+/* Payment schedules: planned future payments (API.md "Prices,
+ * subscriptions, payment schedules"). */
+#ifndef SCHEDULES_H
+#define SCHEDULES_H
+
+#include <stdint.h>
+
+struct req;
+
+void	schedules_create(struct req *r);
+void	schedules_get(struct req *r);
+void	schedules_list(struct req *r);
+void	schedules_cancel(struct req *r);
+
+/* Inside db_tx(), for the billing job: runs schedule "id" once if it is
+ * due at "now". Returns 1 if it ran, 0 if not due or held by another
+ * job, DB_RETRY or -1. */
+int	schedules_step(struct req *r, const char *id, int64_t now);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * Subscriptions (API.md "Prices, subscriptions, payment schedules"), and
+ * the renewal of one that is due, for pesaswap-jobs (billing.c).
+ */
+#ifndef SUBSCRIPTIONS_H
+#define SUBSCRIPTIONS_H
+
+#include <stdint.h>
+
+struct req;
+
+void	subscriptions_create(struct req *r);
+void	subscriptions_get(struct req *r);
+void	subscriptions_list(struct req *r);
+void	subscriptions_update(struct req *r);
+void	subscriptions_cancel(struct req *r);
+
+/* Failed renewals are retried this many days after the failure, then the
+ * subscription is canceled (README "Recurring billing"). */
+#define SUBSCRIPTIONS_RETRY_DAYS	{ 1, 3, 5 }
+
+/*
+ * Inside db_tx(), for the billing job: if subscription "id" (of the
+ * caller's account and mode) is due at "now", takes its next step once:
+ * charges the next period, retries a past-due charge, cancels at the
+ * period's end, or expires an incomplete one. A row another job holds is
+ * skipped. Returns 1 if a step was taken, 0 if nothing was due, DB_RETRY
+ * or -1.
+ */
+int	subscriptions_step(struct req *r, const char *id, int64_t now);
+
+#endif
