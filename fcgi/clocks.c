@@ -156,18 +156,12 @@ clocks_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    list_params(r, &SQL_CLOCK_CURSOR, &p) == -1)
-		return;
-	if (db_query(r, &SQL_CLOCK_LIST[p.ascending], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_I(p.below_pk), DB_I(p.above_pk), DB_I(p.limit + 1), DB_E },
-	    &res) == 0 && (rows = list_rows(r, &res, clock_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/test_helpers/test_clocks");
+	if (params_allow(r, decl, 3) == 0 &&
+	    list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0, clock_json,
+		    "/v1/test_helpers/test_clocks");
 }
 
 static int

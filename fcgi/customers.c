@@ -536,31 +536,15 @@ customers_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" }, { "email" }, { "created" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
-	struct db_val		 args[9];
 	const char		*email = NULL;
-	size_t			 n = 0;
 
 	if (params_allow(r, decl, 5) == -1 ||
 	    params_str(r, "email", &email) == -1 ||
 	    list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1)
 		return;
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
-	if (email != NULL)
-		args[n++] = DB_S(email);
-	args[n++] = DB_I(p.below_pk);
-	args[n++] = DB_I(p.above_pk);
-	args[n++] = DB_I(p.created_min);
-	args[n++] = DB_I(p.created_max);
-	args[n++] = DB_I(p.limit + 1);
-	args[n] = DB_E;
-	if (db_query(r, &SQL_CUSTOMER_LIST[email != NULL][p.ascending], args,
-	    &res) != 0 || (rows = list_rows(r, &res, customer_row_json)) == NULL)
-		return;
-	list_reply(r, &p, rows, "list", "/v1/customers");
+	list_answer(r, &p, &SQL_CUSTOMER_LIST[email != NULL][p.ascending],
+	    &email, 1, 1, customer_row_json, "/v1/customers");
 }
 
 /* Builds the search statement for a compiled query: scope, page, limit. */

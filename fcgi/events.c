@@ -121,28 +121,13 @@ events_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" }, { "type" }, { "created" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
-	struct db_val		 args[9];
 	const char		*type = NULL;
-	size_t			 n = 0;
 
 	if (params_allow(r, decl, 5) == -1 ||
 	    params_str(r, "type", &type) == -1 ||
 	    list_params(r, &SQL_EVENT_CURSOR, &p) == -1)
 		return;
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
-	if (type != NULL)
-		args[n++] = DB_S(type);
-	args[n++] = DB_I(p.below_pk);
-	args[n++] = DB_I(p.above_pk);
-	args[n++] = DB_I(p.created_min);
-	args[n++] = DB_I(p.created_max);
-	args[n++] = DB_I(p.limit + 1);
-	args[n] = DB_E;
-	if (db_query(r, &SQL_EVENT_LIST[type != NULL][p.ascending], args,
-	    &res) == 0 && (rows = list_rows(r, &res, events_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/events");
+	list_answer(r, &p, &SQL_EVENT_LIST[type != NULL][p.ascending], &type,
+	    1, 1, events_json, "/v1/events");
 }

@@ -159,3 +159,31 @@ list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
 	jsonx_add_str(env, "url", url);
 	http_reply(r, 200, env);
 }
+
+void
+list_answer(struct req *r, const struct list_page *p, const struct sql *q,
+    const char *const *filters, size_t n, int created,
+    struct json_object *(*render)(const struct db_res *), const char *url)
+{
+	struct json_object	*rows;
+	struct db_res		 res;
+	struct db_val		 args[16];
+	size_t			 i, k = 0;
+
+	args[k++] = DB_S(r->caller.account_id);
+	args[k++] = DB_I(r->caller.livemode);
+	for (i = 0; i < n && k < 10; i++)
+		if (filters[i] != NULL)
+			args[k++] = DB_S(filters[i]);
+	args[k++] = DB_I(p->below_pk);
+	args[k++] = DB_I(p->above_pk);
+	if (created) {
+		args[k++] = DB_I(p->created_min);
+		args[k++] = DB_I(p->created_max);
+	}
+	args[k++] = DB_I(p->limit + 1);
+	args[k] = DB_E;
+	if (db_query(r, q, args, &res) == 0 &&
+	    (rows = list_rows(r, &res, render)) != NULL)
+		list_reply(r, p, rows, "list", url);
+}

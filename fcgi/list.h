@@ -41,6 +41,18 @@ struct json_object *list_rows(struct req *r, struct db_res *res,
 	    struct json_object *(*render)(const struct db_res *));
 
 /*
+ * Runs list query "q" (the caller picks it for its filters and
+ * p->ascending) with its binds in this order: account and mode, each
+ * non-NULL string of "filters" (n of them), the pk bounds, the created
+ * bounds if "created", and limit + 1; renders the rows with "render" and
+ * answers the envelope for "url". Errors are answered as well.
+ */
+void	list_answer(struct req *r, const struct list_page *p,
+	    const struct sql *q, const char *const *filters, size_t n,
+	    int created, struct json_object *(*render)(const struct db_res *),
+	    const char *url);
+
+/*
  * Answers 200 with the envelope for "rows" (an array of up to limit + 1
  * objects fetched in the page's direction; taken), flipping an ascending
  * page and telling has_more from the extra row. "object" is "list" or

@@ -583,3 +583,26 @@ params_list(struct req *r, const char *name, struct json_object **out)
 	}
 	return 1;
 }
+
+int
+params_bool(struct req *r, const char *name, int *out)
+{
+	struct json_object	*v;
+	const char		*s;
+	char			 what[96];
+
+	if (!json_object_object_get_ex(r->params, name, &v))
+		return 0;
+	if (json_object_is_type(v, json_type_boolean)) {
+		*out = json_object_get_boolean(v);
+		return 1;
+	}
+	s = json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : "";
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
+		*out = strcmp(s, "true") == 0;
+		return 1;
+	}
+	snprintf(what, sizeof(what), "%s (true or false)", name);
+	return api_error(r, ERR_PARAM_INVALID, name, what);
+}

@@ -54,6 +54,10 @@ int	params_metadata(struct req *r, struct json_object *into);
  */
 int	params_list(struct req *r, const char *name, struct json_object **out);
 
+/* A boolean parameter: JSON true/false or the form's "true"/"false".
+ * Returns 1 with *out set, 0 if absent, -1 with 400 parameter_invalid. */
+int	params_bool(struct req *r, const char *name, int *out);
+
 /* A declared parameter: its top-level name. */
 struct param {
 	const char	*name;

@@ -176,24 +176,18 @@ payment_methods_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
 	char			 url[96];
 
 	if (params_allow(r, decl, 3) == -1 ||
 	    customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
 	    list_params(r, &SQL_PM_CURSOR, &p) == -1)
 		return;
-	if (db_query(r, &SQL_PM_LIST[p.ascending], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(r->captures[0]), DB_I(p.below_pk), DB_I(p.above_pk),
-	    DB_I(p.limit + 1), DB_E }, &res) != 0 ||
-	    (rows = list_rows(r, &res, payment_method_json)) == NULL)
-		return;
 	snprintf(url, sizeof(url), "/v1/customers/%s/payment_methods",
 	    r->captures[0]);
-	list_reply(r, &p, rows, "list", url);
+	list_answer(r, &p, &SQL_PM_LIST[p.ascending],
+	    (const char *const *)&r->captures[0], 1, 0, payment_method_json,
+	    url);
 }
 
 static int

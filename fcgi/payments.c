@@ -341,41 +341,26 @@ payments_list(struct req *r)
 	    { "ending_before" }, { "customer" }, { "status" }, { "created" } };
 	static const char *const statuses[] = { "succeeded", "failed",
 	    "pending" };
-	struct json_object	*rows;
+	const char		*filters[2] = { NULL, NULL };
 	struct list_page	 p;
-	struct db_res		 res;
-	struct db_val		 args[10];
-	const char		*customer = NULL, *status = NULL;
-	size_t			 n = 0, i;
+	size_t			 i;
 
 	if (params_allow(r, decl, 6) == -1 ||
-	    params_str(r, "customer", &customer) == -1 ||
-	    params_str(r, "status", &status) == -1 ||
+	    params_str(r, "customer", &filters[0]) == -1 ||
+	    params_str(r, "status", &filters[1]) == -1 ||
 	    list_params(r, &SQL_PAY_CURSOR, &p) == -1)
 		return;
-	for (i = 0; status != NULL && i < 3 && strcmp(status, statuses[i]); i++)
+	for (i = 0; filters[1] != NULL && i < 3 &&
+	    strcmp(filters[1], statuses[i]); i++)
 		;
 	if (i == 3) {
 		api_error(r, ERR_PARAM_INVALID, "status",
 		    "status (succeeded, failed or pending)");
 		return;
 	}
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
-	if (customer != NULL)
-		args[n++] = DB_S(customer);
-	if (status != NULL)
-		args[n++] = DB_S(status);
-	args[n++] = DB_I(p.below_pk);
-	args[n++] = DB_I(p.above_pk);
-	args[n++] = DB_I(p.created_min);
-	args[n++] = DB_I(p.created_max);
-	args[n++] = DB_I(p.limit + 1);
-	args[n] = DB_E;
-	if (db_query(r, &SQL_PAY_LIST[(customer != NULL) + 2 * (status != NULL)]
-	    [p.ascending], args, &res) == 0 &&
-	    (rows = list_rows(r, &res, payment_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/payments");
+	list_answer(r, &p, &SQL_PAY_LIST[(filters[0] != NULL) +
+	    2 * (filters[1] != NULL)][p.ascending], filters, 2, 1,
+	    payment_json, "/v1/payments");
 }
 
 /* The per-currency entries of the analytics, largest volume first. */

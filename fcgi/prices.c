@@ -230,40 +230,12 @@ prices_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    list_params(r, &SQL_PRICE_CURSOR, &p) == -1)
-		return;
-	if (db_query(r, &SQL_PRICE_LIST[p.ascending], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_I(p.below_pk), DB_I(p.above_pk), DB_I(p.limit + 1), DB_E },
-	    &res) == 0 && (rows = list_rows(r, &res, price_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/prices");
-}
-
-/* active: a boolean, JSON or the form's "true"/"false". */
-static int
-read_active(struct req *r, int *active)
-{
-	struct json_object	*v = params_get(r, "active");
-	const char		*s;
-
-	if (!params_has(r, "active"))
-		return 0;
-	if (json_object_is_type(v, json_type_boolean)) {
-		*active = json_object_get_boolean(v);
-		return 0;
-	}
-	s = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "";
-	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
-		return api_error(r, ERR_PARAM_INVALID, "active",
-		    "active (true or false)");
-	*active = strcmp(s, "true") == 0;
-	return 0;
+	if (params_allow(r, decl, 3) == 0 &&
+	    list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0, price_json,
+		    "/v1/prices");
 }
 
 static int
@@ -290,7 +262,7 @@ update_tx(struct req *r, void *arg)
 		old_nickname = strdup(res.val[PR_NICKNAME]);
 	nickname = old_nickname;
 	db_res_free(&res);
-	rc = params_metadata(r, meta) == -1 || read_active(r, &active) == -1 ?
+	rc = params_metadata(r, meta) == -1 || params_bool(r, "active", &active) == -1 ?
 	    -1 : 0;
 	if (rc == 0 && params_has(r, "nickname") &&
 	    read_text(r, "nickname", 256, &nickname) == -1)

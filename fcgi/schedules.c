@@ -222,28 +222,15 @@ schedules_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" }, { "customer" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
-	struct db_val		 args[7];
 	const char		*customer = NULL;
-	size_t			 n = 0;
 
 	if (params_allow(r, decl, 4) == -1 ||
 	    params_str(r, "customer", &customer) == -1 ||
 	    list_params(r, &SQL_SCHED_CURSOR, &p) == -1)
 		return;
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
-	if (customer != NULL)
-		args[n++] = DB_S(customer);
-	args[n++] = DB_I(p.below_pk);
-	args[n++] = DB_I(p.above_pk);
-	args[n++] = DB_I(p.limit + 1);
-	args[n] = DB_E;
-	if (db_query(r, &SQL_SCHED_LIST[customer != NULL][p.ascending], args,
-	    &res) == 0 && (rows = list_rows(r, &res, sched_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/payment_schedules");
+	list_answer(r, &p, &SQL_SCHED_LIST[customer != NULL][p.ascending],
+	    &customer, 1, 0, sched_json, "/v1/payment_schedules");
 }
 
 static int

@@ -362,32 +362,17 @@ subscriptions_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" }, { "customer" }, { "status" } };
-	struct json_object	*rows;
+	const char		*filters[2] = { NULL, NULL };
 	struct list_page	 p;
-	struct db_res		 res;
-	struct db_val		 args[8];
-	const char		*customer = NULL, *status = NULL;
-	size_t			 n = 0;
 
 	if (params_allow(r, decl, 5) == -1 ||
-	    params_str(r, "customer", &customer) == -1 ||
-	    params_str(r, "status", &status) == -1 ||
+	    params_str(r, "customer", &filters[0]) == -1 ||
+	    params_str(r, "status", &filters[1]) == -1 ||
 	    list_params(r, &SQL_SUB_CURSOR, &p) == -1)
 		return;
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
-	if (customer != NULL)
-		args[n++] = DB_S(customer);
-	if (status != NULL)
-		args[n++] = DB_S(status);
-	args[n++] = DB_I(p.below_pk);
-	args[n++] = DB_I(p.above_pk);
-	args[n++] = DB_I(p.limit + 1);
-	args[n] = DB_E;
-	if (db_query(r, &SQL_SUB_LIST[(customer != NULL) + 2 * (status != NULL)]
-	    [p.ascending], args, &res) == 0 &&
-	    (rows = list_rows(r, &res, sub_row_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/subscriptions");
+	list_answer(r, &p, &SQL_SUB_LIST[(filters[0] != NULL) +
+	    2 * (filters[1] != NULL)][p.ascending], filters, 2, 0,
+	    sub_row_json, "/v1/subscriptions");
 }
 
 /* Loads subscription captures[0] locked; 404 if there is none. */
@@ -409,28 +394,6 @@ load_locked(struct req *r, struct sub *s)
 	return 0;
 }
 
-/* cancel_at_period_end: a boolean, JSON or "true"/"false". */
-static int
-read_cancel_at_end(struct req *r, int *out)
-{
-	struct json_object	*v = params_get(r, "cancel_at_period_end");
-	const char		*s;
-
-	if (!params_has(r, "cancel_at_period_end"))
-		return 0;
-	if (json_object_is_type(v, json_type_boolean)) {
-		*out = json_object_get_boolean(v);
-		return 0;
-	}
-	s = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "";
-	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
-		return api_error(r, ERR_PARAM_INVALID, "cancel_at_period_end",
-		    "cancel_at_period_end (true or false)");
-	*out = strcmp(s, "true") == 0;
-	return 0;
-}
-
 static int
 update_tx(struct req *r, void *arg)
 {
@@ -444,7 +407,7 @@ update_tx(struct req *r, void *arg)
 	    "cancel_at_period_end"))
 		rc = api_error(r, ERR_PARAM_INVALID, "cancel_at_period_end",
 		    "cancel_at_period_end (the subscription is canceled)");
-	else if (read_cancel_at_end(r, &s.cancel_at_end) == -1 ||
+	else if (params_bool(r, "cancel_at_period_end", &s.cancel_at_end) == -1 ||
 	    params_metadata(r, s.metadata) == -1)
 		rc = -1;
 	else if ((rc = save(r, &s)) == 0)

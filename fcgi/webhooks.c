@@ -279,29 +279,6 @@ read_description(struct req *r, struct endpoint *e)
 	    api_error(r, ERR_INTERNAL, NULL, NULL);
 }
 
-/* disabled: a boolean, JSON or the form's "true"/"false". */
-static int
-read_disabled(struct req *r, struct endpoint *e)
-{
-	struct json_object	*v = params_get(r, "disabled");
-	const char		*s;
-
-	if (!params_has(r, "disabled"))
-		return 0;
-	if (json_object_is_type(v, json_type_boolean)) {
-		e->disabled = json_object_get_boolean(v);
-		return 0;
-	}
-	s = json_object_is_type(v, json_type_string) ?
-	    json_object_get_string(v) : "";
-	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
-		e->disabled = strcmp(s, "true") == 0;
-		return 0;
-	}
-	return api_error(r, ERR_PARAM_INVALID, "disabled",
-	    "disabled (true or false)");
-}
-
 static int
 endpoint_params(struct req *r, int creating, struct endpoint *e)
 {
@@ -313,7 +290,7 @@ endpoint_params(struct req *r, int creating, struct endpoint *e)
 	    read_events(r, creating, e) == -1 ||
 	    read_description(r, e) == -1 ||
 	    params_metadata(r, e->metadata) == -1 ||
-	    read_disabled(r, e) == -1)
+	    params_bool(r, "disabled", &e->disabled) == -1)
 		return -1;
 	return 0;
 }
@@ -484,18 +461,12 @@ webhooks_list(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" } };
-	struct json_object	*rows;
 	struct list_page	 p;
-	struct db_res		 res;
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    list_params(r, &SQL_WE_CURSOR, &p) == -1)
-		return;
-	if (db_query(r, &SQL_WE_LIST[p.ascending], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_I(p.below_pk), DB_I(p.above_pk), DB_I(p.limit + 1), DB_E },
-	    &res) == 0 && (rows = list_rows(r, &res, endpoint_row_json)) != NULL)
-		list_reply(r, &p, rows, "list", "/v1/webhook_endpoints");
+	if (params_allow(r, decl, 3) == 0 &&
+	    list_params(r, &SQL_WE_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0, endpoint_row_json,
+		    "/v1/webhook_endpoints");
 }
 
 /* A delivery row (WHD_COLS) as an API object. */
@@ -535,10 +506,8 @@ webhooks_deliveries(struct req *r)
 {
 	static const struct param decl[] = { { "limit" }, { "starting_after" },
 	    { "ending_before" } };
-	struct json_object	*rows;
 	struct list_page	 p;
 	struct endpoint		 e;
-	struct db_res		 res;
 	char			 url[96];
 
 	if (params_allow(r, decl, 3) == -1 ||
@@ -549,10 +518,6 @@ webhooks_deliveries(struct req *r)
 		return;
 	snprintf(url, sizeof(url), "/v1/webhook_endpoints/%s/deliveries",
 	    r->captures[0]);
-	if (db_query(r, &SQL_WHD_LIST[p.ascending], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(r->captures[0]), DB_I(p.below_pk), DB_I(p.above_pk),
-	    DB_I(p.limit + 1), DB_E }, &res) == 0 &&
-	    (rows = list_rows(r, &res, delivery_json)) != NULL)
-		list_reply(r, &p, rows, "list", url);
+	list_answer(r, &p, &SQL_WHD_LIST[p.ascending],
+	    (const char *const *)&r->captures[0], 1, 0, delivery_json, url);
 }

@@ -37,7 +37,7 @@ test('create_answers_every_field_in_the_documented_order', async () => {
 	// API.md's example order (contract.md lists metadata before created)
 	assert.deepEqual(Object.keys(c), ['id', 'object', 'name', 'email',
 	    'phone', 'created', 'updated', 'metadata', 'invoice_settings',
-	    'livemode']);
+	    'test_clock', 'livemode']);
 	assert.equal(c.name, 'Ada Lovelace');
 	assert.equal(c.email, email);
 	assert.equal(c.phone, null);
