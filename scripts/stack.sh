@@ -538,7 +538,9 @@ nginx_conf() {
 		    DASHBOARD_DIR="$PS_SRC/nginx/dashboard" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \
-		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" |
+		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" \
+		    RATE_LIMIT="${PESASWAP_RATE_LIMIT:-100}" \
+		    RATE_BURST="${PESASWAP_RATE_BURST:-200}" |
 		    if [ -z "$user" ]; then sed '/^user /d'; else cat; fi
 	} > "$PS_VAR/nginx.conf.new" || return 1
 	mv "$PS_VAR/nginx.conf.new" "$PS_VAR/nginx.conf"
