@@ -67,19 +67,23 @@ static const struct sql SQL_CHARGE_RECORD = {
 static const struct sql SQL_SUB_CURSOR = {
 	"SELECT pk FROM subscriptions WHERE " SCOPE " AND id = ?", "sis", 0 };
 
-#define SUB_LIST_SQL(filter, order)					\
-	"SELECT " SUB_COLS " FROM subscriptions WHERE " SCOPE filter	\
-	" AND pk < ? AND pk > ? ORDER BY pk " order " LIMIT ?"
-#define SUB_LIST_PAIR(filter, sig)					\
-	{ { SUB_LIST_SQL(filter, "DESC"), sig, 0 },			\
-	  { SUB_LIST_SQL(filter, "ASC"), sig, 0 } }
+/* The index is named so a deep cursor reads a range (as payments.c). */
+#define SUB_LIST_SQL(index, filter, order)				\
+	"SELECT " SUB_COLS " FROM subscriptions FORCE INDEX (" index ")"	\
+	" WHERE " SCOPE filter " AND pk < ? AND pk > ?"			\
+	" ORDER BY pk " order " LIMIT ?"
+#define SUB_LIST_PAIR(index, filter, sig)				\
+	{ { SUB_LIST_SQL(index, filter, "DESC"), sig, 0 },		\
+	  { SUB_LIST_SQL(index, filter, "ASC"), sig, 0 } }
 
 /* Indexed by [customer filter + 2 * status filter][ascending]. */
 static const struct sql SQL_SUB_LIST[4][2] = {
-	SUB_LIST_PAIR("", "siiii"),
-	SUB_LIST_PAIR(" AND customer_id = ?", "sisiii"),
-	SUB_LIST_PAIR(" AND status = ?", "sisiii"),
-	SUB_LIST_PAIR(" AND customer_id = ? AND status = ?", "sissiii"),
+	SUB_LIST_PAIR("subscriptions_list", "", "siiii"),
+	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?",
+	    "sisiii"),
+	SUB_LIST_PAIR("subscriptions_list", " AND status = ?", "sisiii"),
+	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?"
+	    " AND status = ?", "sissiii"),
 };
 
 /* A subscription row, as the code changes it. */

@@ -13,6 +13,7 @@ import assert, { AssertionError } from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import YAML from 'yaml';
 import Ajv from 'ajv';
+import { fetchPolitely } from './stack.mjs';
 
 export const SPEC_FILE = new URL('../../openapi.yaml', import.meta.url);
 export const spec = YAML.parse(readFileSync(SPEC_FILE, 'utf8'));
@@ -244,11 +245,12 @@ export function formEncode(obj, prefix = '') {
  *   check    false to skip the checks (for a raw look)
  *   route    the route template to check against when path is ambiguous
  *   signal   an AbortSignal (e.g. AbortSignal.timeout(ms))
+ *   retry429 false to get a 429 back instead of waiting and sending again
  * Returns { status, headers (a Headers), json (undefined if not JSON), text }.
  */
 export async function call(path, opts = {}) {
 	const { method = 'GET', key, basic, json, form, body,
-	    headers = {}, check = true, route, signal } = opts;
+	    headers = {}, check = true, route, signal, retry429 = true } = opts;
 	const h = { ...headers };
 	const has = (n) => Object.keys(h).some((k) => k.toLowerCase() === n);
 	if (key !== undefined && !has('authorization'))
@@ -266,9 +268,9 @@ export async function call(path, opts = {}) {
 		if (!has('content-type'))
 			h['Content-Type'] = 'application/x-www-form-urlencoded';
 	}
-	const res = await fetch(baseUrl() + path, {
+	const res = await fetchPolitely(baseUrl() + path, {
 		method, headers: h, body: payload, redirect: 'manual', signal,
-	});
+	}, { retry429 });
 	const text = await res.text();
 	let parsed;
 	try {

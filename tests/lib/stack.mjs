@@ -51,6 +51,24 @@ export const env = Object.freeze(Object.fromEntries(
  * form-encoded), body (raw), headers. Returns {status, headers, json,
  * text}; json is undefined when the body is not JSON.
  */
+/**
+ * fetch() as a well-behaved client: a 429 from the per-key rate limit
+ * (API.md "Operations"; nginx answers it before any worker sees the
+ * request, so sending again is safe) is retried after its Retry-After,
+ * a bounded number of times. retry429: false returns the 429 itself.
+ */
+export async function fetchPolitely(url, init, { retry429 = true } = {}) {
+	for (let tries = 0; ; tries++) {
+		const res = await fetch(url, init);
+		if (res.status !== 429 || !retry429 || tries >= 50)
+			return res;
+		await res.arrayBuffer();
+		const wait = Number(res.headers.get('retry-after')) || 1;
+		await new Promise((resolve) => setTimeout(resolve,
+		    Math.min(wait, 2) * 1000 * (0.5 + Math.random() / 2)));
+	}
+}
+
 export async function api(path, { method = 'GET', key, body, json, form,
     headers = {} } = {}) {
 	const h = new Headers(headers);
@@ -66,7 +84,7 @@ export async function api(path, { method = 'GET', key, body, json, form,
 		if (!h.has('content-type'))
 			h.set('content-type', 'application/x-www-form-urlencoded');
 	}
-	const res = await fetch(env.PESASWAP_API_URL + path,
+	const res = await fetchPolitely(env.PESASWAP_API_URL + path,
 	    { method, headers: h, body });
 	const text = await res.text();
 	let parsed;
