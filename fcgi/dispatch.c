@@ -10,6 +10,7 @@
  * the connection is re-armed when the worker hands it back.
  */
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -197,6 +198,7 @@ spawn(struct master *m, struct slot *s)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		(void)setpriority(PRIO_PROCESS, 0, 0);	/* see setup() */
 		/* Keep only our end of the pair and the standard streams. */
 		if (dup2(pair[1], 3) == -1)
 			_exit(1);
@@ -328,6 +330,10 @@ setup(struct master *m, int listen_fd, const struct config *cfg)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Every request passes through the master twice: on a busy machine
+	 * it should not wait for the CPU behind the workers it feeds. Only
+	 * root may raise it; without, it stays as it is. */
+	(void)setpriority(PRIO_PROCESS, 0, -5);
 	if ((m->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    (m->sig = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) == -1 ||
 	    watch(m, EPOLL_CTL_ADD, listen_fd, EPOLLIN, TAG_LISTEN) == -1 ||
