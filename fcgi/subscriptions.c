@@ -535,6 +535,7 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 		json_object_put(s.metadata);
 		return 0;	/* done meanwhile */
 	}
+	rc = 0;
 	if (strcmp(s.status, "incomplete") == 0) {
 		snprintf(s.status, sizeof(s.status), "incomplete_expired");
 		s.next = -1;
