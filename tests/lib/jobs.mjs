@@ -18,7 +18,10 @@ import { env } from './stack.mjs';
 const run = promisify(execFile);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The first retry delay pesaswap-jobs uses (its default: 10 s). */
+/**
+ * The first retry delay of pesaswap-jobs (its default: 10 s) as this
+ * process's environment gives it to the instances started here.
+ */
 export const RETRY_MS = Number(process.env.PESASWAP_WEBHOOK_RETRY_MS) || 10000;
 /** How long a claimed delivery is leased (jobs.c LEASE_MS). */
 export const LEASE_MS = 15000;
@@ -157,6 +160,23 @@ export async function jobsPid() {
 		return own && alive(own.pid) ? own.pid : null;
 	const pid = Number((await stack('jobs-pid')).trim());
 	return Number.isInteger(pid) && pid > 1 && alive(pid) ? pid : null;
+}
+
+/**
+ * The first retry delay of the running pesaswap-jobs PID, read from its
+ * environment (Linux /proc), else RETRY_MS: the stack may have been
+ * started with another setting than this process has.
+ */
+export function retryMsOf(pid) {
+	try {
+		const vars = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+		const v = vars.find((x) => x.startsWith('PESASWAP_WEBHOOK_RETRY_MS='));
+		if (v === undefined)
+			return 10000;
+		return Number(v.slice(v.indexOf('=') + 1)) || 10000;
+	} catch {
+		return RETRY_MS;
+	}
 }
 
 /** Starts the stack's pesaswap-jobs (nothing if it runs). Returns its pid. */
