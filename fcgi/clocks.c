@@ -204,7 +204,6 @@ clocks_advance(struct req *r)
 static int
 delete_tx(struct req *r, void *arg)
 {
-	struct json_object	*gone;
 	int			 rc;
 
 	(void)arg;
@@ -213,11 +212,7 @@ delete_tx(struct req *r, void *arg)
 	    DB_I(time(NULL)), DB_S(r->caller.account_id),
 	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
 		return rc;
-	gone = json_object_new_object();
-	jsonx_add_str(gone, "id", r->captures[0]);
-	jsonx_add_str(gone, "object", "test_helpers.test_clock");
-	jsonx_add_bool(gone, "deleted", 1);
-	http_reply(r, 200, gone);
+	http_reply_deleted(r, r->captures[0], "test_helpers.test_clock");
 	return 0;
 }
 

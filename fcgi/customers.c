@@ -469,7 +469,6 @@ customers_update(struct req *r)
 static int
 delete_tx(struct req *r, void *arg)
 {
-	struct json_object	*gone;
 	struct customer		 c;
 	int64_t			 now = time(NULL);
 	int			 rc;
@@ -482,13 +481,8 @@ delete_tx(struct req *r, void *arg)
 	    DB_S(c.id), DB_E }, NULL);
 	if (rc == 0)
 		rc = answer_with_event(r, &c, "customer.deleted");
-	if (rc == 0) {
-		gone = json_object_new_object();
-		jsonx_add_str(gone, "id", c.id);
-		jsonx_add_str(gone, "object", "customer");
-		jsonx_add_bool(gone, "deleted", 1);
-		http_reply(r, 200, gone);
-	}
+	if (rc == 0)
+		http_reply_deleted(r, c.id, "customer");
 	customer_free(&c);
 	return rc;
 }

@@ -137,6 +137,17 @@ http_reply(struct req *r, int status, struct json_object *body)
 }
 
 void
+http_reply_deleted(struct req *r, const char *id, const char *object)
+{
+	struct json_object	*gone = json_object_new_object();
+
+	jsonx_add_str(gone, "id", id);
+	jsonx_add_str(gone, "object", object);
+	jsonx_add_bool(gone, "deleted", 1);
+	http_reply(r, 200, gone);
+}
+
+void
 http_reply_text(struct req *r, int status, const char *text)
 {
 	http_reply(r, status, NULL);

@@ -74,6 +74,10 @@ void	req_free(struct req *r);
  * an empty body). Replaces any earlier response. */
 void	http_reply(struct req *r, int status, struct json_object *body);
 
+/* Answers 200 {"id": id, "object": object, "deleted": true}, what a
+ * DELETE answers (Stripe's shape). */
+void	http_reply_deleted(struct req *r, const char *id, const char *object);
+
 /* As http_reply() with ready JSON text (copied), for replays. */
 void	http_reply_text(struct req *r, int status, const char *text);
 

@@ -428,7 +428,6 @@ webhooks_update(struct req *r)
 static int
 delete_tx(struct req *r, void *arg)
 {
-	struct json_object	*gone;
 	struct endpoint		 e;
 	int			 rc;
 
@@ -440,11 +439,7 @@ delete_tx(struct req *r, void *arg)
 	    DB_I(time(NULL)), DB_S(r->caller.account_id),
 	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
 		return rc;
-	gone = json_object_new_object();
-	jsonx_add_str(gone, "id", r->captures[0]);
-	jsonx_add_str(gone, "object", "webhook_endpoint");
-	jsonx_add_bool(gone, "deleted", 1);
-	http_reply(r, 200, gone);
+	http_reply_deleted(r, r->captures[0], "webhook_endpoint");
 	return 0;
 }
 
