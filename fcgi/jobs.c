@@ -401,6 +401,9 @@ main(int argc, char *argv[])
 	struct config		 cfg;
 	struct jobs		 j;
 
+	/* Descriptors inherited from whoever started us (a shell's pipes)
+	 * would stay open as long as we run; we need none of them. */
+	close_range(3, ~0U, 0);
 	if (config_from_env(&cfg) == -1)
 		return 2;
 	if (parse_args(argc, argv, &cfg) == -1) {

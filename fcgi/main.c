@@ -139,6 +139,9 @@ main(int argc, char *argv[])
 	struct config	 cfg;
 	int		 fd, rc;
 
+	/* Descriptors inherited from whoever started us (a shell's pipes)
+	 * would stay open in every worker; we need none of them. */
+	close_range(3, ~0U, 0);
 	if (config_from_env(&cfg) == -1)
 		return 2;
 	if (parse_args(argc, argv, &cfg) == -1) {
