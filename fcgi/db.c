@@ -116,12 +116,6 @@ db_down(const struct db *db)
 	return db->down;
 }
 
-void *
-db_handle(struct db *db)
-{
-	return db->my;
-}
-
 int
 db_connect(struct db *db)
 {

@@ -119,7 +119,4 @@ int	db_tx(struct req *r, int (*body)(struct req *, void *), void *arg);
  * Returns 0 or -1 (message on stderr). */
 int	db_run_script(struct db *db, const char *text);
 
-/* The MySQL handle, for the admin's plain queries. */
-void	*db_handle(struct db *db);
-
 #endif

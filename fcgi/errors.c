@@ -86,12 +86,6 @@ static const struct api_err errs[ERR__MAX] = {
 };
 
 int
-errors_status(enum err e)
-{
-	return errs[e].status;
-}
-
-int
 api_error(struct req *r, enum err e, const char *param, const char *detail)
 {
 	const struct api_err	*a = &errs[e];

@@ -49,7 +49,4 @@ enum err {
 int	api_error(struct req *r, enum err e, const char *param,
 	    const char *detail);
 
-/* The HTTP status of error "e". */
-int	errors_status(enum err e);
-
 #endif
