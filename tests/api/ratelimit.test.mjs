@@ -29,6 +29,8 @@ test('a_flood_from_one_key_is_answered_429_with_retry_after', async () => {
 		assert.equal(r.json.error.type, 'rate_limit_error');
 		assert.equal(r.json.error.code, 'rate_limit');
 		assert.ok(Number(r.headers.get('retry-after')) >= 1);
+		// Stripe's clients retry only what is marked so.
+		assert.equal(r.headers.get('stripe-should-retry'), 'true');
 	}
 });
 
