@@ -73,16 +73,13 @@ if [ "$OUT" != - ] && [ -z "${BENCH_OUT:-}" ] && [ -e "$OUT" ]; then
 	OUT=$HERE/results-renewals-$STAMP-$(date +%H%M).md
 fi
 [ -n "${BENCH_JOBS_POLL_MS:-}" ] && export PESASWAP_JOBS_POLL_MS=$BENCH_JOBS_POLL_MS
-# The benchmark measures pesaswap-jobs, not nginx's per-key limit (the
-# api seed sends hundreds of requests per second with one key).
-export PESASWAP_RATE_LIMIT=${PESASWAP_RATE_LIMIT:-100000}
-export PESASWAP_RATE_BURST=${PESASWAP_RATE_BURST:-100000}
 T0_TEXT='2026-01-15 00:00:00 UTC'	# the 15th: no month-end clamping
 T0=$(date -u -d "$T0_TEXT" +%s)
 month() { date -u -d "$T0_TEXT +$1 month" +%s; }	# k: T0 + k months
 
-say() { printf '[bench-renewals %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+BENCH_NAME=renewals
+# shellcheck source=common.sh
+. "$HERE/common.sh"
 
 [[ $N =~ ^[0-9]+$ ]] && [ "$N" -ge 2 ] || die "BENCH_SUBS must be a number >= 2"
 for j in $JOBS_LIST; do
@@ -96,80 +93,17 @@ for t in $tools; do
 done
 perl -MJSON::PP -e 1 2>/dev/null || die "missing: perl JSON::PP"
 
-STACK=$ROOT/scripts/stack.sh
-# shellcheck source=../../scripts/stack.sh
-. "$STACK"
-say() { printf '[bench-renewals %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 declare -F jobs_start >/dev/null ||
     die "scripts/stack.sh has no jobs_start (pesaswap-jobs)"
 
-TMP=$(mktemp -d /tmp/pesaswap-bench-renew.XXXXXX)
-chmod 755 "$TMP"	# nginx workers (nobody) reach VAR/run
-VAR=$TMP/var
-LOG=$TMP/logs
-mkdir -p "$VAR" "$LOG"
-EXTRA_PIDS=()
+bench_init
 FAILED=		# what went wrong: the run is reported, then exits 1
-
-cleaned=0
-cleanup() {
-	local rc=$? p
-	[ "$cleaned" = 1 ] && return
-	cleaned=1
-	trap - EXIT INT TERM ERR
-	set +e
-	for p in "${EXTRA_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${EXTRA_PIDS[@]}"; do
-		wait_gone "$p" 20 || kill -KILL "$p" 2>/dev/null
-	done
-	[ -n "${PS_VAR:-}" ] && stop_all >>"$LOG/stop.log" 2>&1
-	if [ "$KEEP" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 130 ]; }; then
-		say "kept $TMP (logs in $LOG and $VAR/log)"
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
-trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
-
-# ---- build and stack (as webhooks.sh) ---------------------------------------
-
-BUILD=$TMP/build
-if [ -n "${PESASWAP_BUILD:-}" ]; then
-	# Copies, so a rebuild there cannot change the programs measured.
-	mkdir -p "$BUILD/fcgi"
-	for p in pesaswap-fcgi pesaswap-admin pesaswap-jobs; do
-		[ -x "$PESASWAP_BUILD/fcgi/$p" ] || die "no $PESASWAP_BUILD/fcgi/$p"
-		cp "$PESASWAP_BUILD/fcgi/$p" "$BUILD/fcgi/"
-	done
-else
-	say "building out of tree in $BUILD (make -j2; log in $LOG/build.log)"
-	timeout 1800 bash -c '. "$1"; build "$2"' _ "$STACK" "$BUILD" \
-	    >"$LOG/build.log" 2>&1 || {
-		tail -n 30 "$LOG/build.log" >&2
-		die "the build failed (or give PESASWAP_BUILD)"
-	}
-fi
-
-PS_HTTP_PORT=$(free_port)
-PS_HTTPS_PORT=$(free_port "$PS_HTTP_PORT")
-PS_DB_PORT=$(free_port "$PS_HTTP_PORT" "$PS_HTTPS_PORT")
-stack_config "$VAR" "$BUILD" || die "stack_config"
-say "starting the stack in $VAR (HTTP $PS_HTTP_PORT, MariaDB $PS_DB_PORT)"
-stack_up >"$LOG/stack.log" 2>&1 || { tail -n 30 "$LOG/stack.log" >&2
-    die "the stack did not start"; }
+bench_build
+bench_stack
 if [ -n "${BENCH_DB_SQL:-}" ]; then
 	say "as the DB superuser: $BENCH_DB_SQL"
 	db_sql -e "$BENCH_DB_SQL"
 fi
-set -a
-# shellcheck source=/dev/null
-. "$VAR/demo.env"
-set +a
 DB_PASSWORD=$(db_password)
 sql() { MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults \
     --socket="$PS_DB_SOCKET" -upesaswap pesaswap --batch -N "$@"; }

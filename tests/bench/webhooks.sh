@@ -63,8 +63,9 @@ fi
     export PESASWAP_JOBS_CONCURRENCY=$BENCH_JOBS_CONCURRENCY
 [ -n "${BENCH_JOBS_POLL_MS:-}" ] && export PESASWAP_JOBS_POLL_MS=$BENCH_JOBS_POLL_MS
 
-say() { printf '[bench-webhooks %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { say "error: $*"; exit 1; }
+BENCH_NAME=webhooks
+# shellcheck source=common.sh
+. "$HERE/common.sh"
 
 for t in node mariadb mariadb-install-db mariadb-admin nginx openssl; do
 	command -v "$t" >/dev/null || die "missing: $t"
@@ -72,82 +73,12 @@ done
 [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 18 ] ||
     die "node 18 or later is needed"
 
-STACK=$ROOT/scripts/stack.sh
-# shellcheck source=../../scripts/stack.sh
-. "$STACK"
-say() { printf '[bench-webhooks %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 declare -F jobs_start >/dev/null ||
     die "scripts/stack.sh has no jobs_start (pesaswap-jobs)"
 
-TMP=$(mktemp -d /tmp/pesaswap-bench-wh.XXXXXX)
-chmod 755 "$TMP"	# nginx workers (nobody) reach VAR/run
-VAR=$TMP/var
-LOG=$TMP/logs
-mkdir -p "$VAR" "$LOG"
-EXTRA_PIDS=()
-
-cleaned=0
-cleanup() {
-	local rc=$? p
-	[ "$cleaned" = 1 ] && return
-	cleaned=1
-	trap - EXIT INT TERM ERR
-	set +e
-	for p in "${EXTRA_PIDS[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for p in "${EXTRA_PIDS[@]}"; do
-		wait_gone "$p" 20 || kill -KILL "$p" 2>/dev/null
-	done
-	[ -n "${PS_VAR:-}" ] && stop_all >>"$LOG/stop.log" 2>&1
-	if [ "$KEEP" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 130 ]; }; then
-		say "kept $TMP (logs in $LOG and $VAR/log)"
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'say interrupted; exit 130' INT TERM
-trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
-
-# ---- build ----------------------------------------------------------------
-
-BUILD=$TMP/build
-if [ -n "${PESASWAP_BUILD:-}" ]; then
-	# Copies, so a rebuild there cannot change the programs measured.
-	mkdir -p "$BUILD/fcgi"
-	for p in pesaswap-fcgi pesaswap-admin pesaswap-jobs; do
-		[ -x "$PESASWAP_BUILD/fcgi/$p" ] || die "no $PESASWAP_BUILD/fcgi/$p"
-		cp "$PESASWAP_BUILD/fcgi/$p" "$BUILD/fcgi/"
-	done
-else
-	say "building out of tree in $BUILD (make -j2; log in $LOG/build.log)"
-	timeout 1800 bash -c '. "$1"; build "$2"' _ "$STACK" "$BUILD" \
-	    >"$LOG/build.log" 2>&1 || {
-		tail -n 30 "$LOG/build.log" >&2
-		die "the build failed (or give PESASWAP_BUILD)"
-	}
-fi
-
-# ---- the stack ------------------------------------------------------------
-
-# The per-key rate limit of nginx (API.md "Operations") would pace the
-# client, not the delivery: raised, unless given.
-export PESASWAP_RATE_LIMIT=${PESASWAP_RATE_LIMIT:-100000}
-export PESASWAP_RATE_BURST=${PESASWAP_RATE_BURST:-100000}
-PS_HTTP_PORT=$(free_port)
-PS_HTTPS_PORT=$(free_port "$PS_HTTP_PORT")
-PS_DB_PORT=$(free_port "$PS_HTTP_PORT" "$PS_HTTPS_PORT")
-stack_config "$VAR" "$BUILD" || die "stack_config"
-say "starting the stack in $VAR (HTTP $PS_HTTP_PORT, MariaDB $PS_DB_PORT)"
-stack_up >"$LOG/stack.log" 2>&1 || { tail -n 30 "$LOG/stack.log" >&2
-    die "the stack did not start"; }
-set -a
-# shellcheck source=/dev/null
-. "$VAR/demo.env"
-set +a
-export PESASWAP_VAR=$VAR PESASWAP_BUILD=$BUILD PESASWAP_STACK=$STACK
+bench_init
+bench_build
+bench_stack
 
 # Keys: a few, round robin, should a per-key rate limit still apply.
 KEYS=$PESASWAP_TEST_KEY
