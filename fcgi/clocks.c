@@ -75,17 +75,9 @@ static int
 answer_clock(struct req *r, const struct sql *q)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc;
 
-	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "test_clock: '%.40s'",
-		    r->captures[0]);
-		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if ((rc = db_find(r, q, r->captures[0], "test_clock", &res)) != 1)
 		return rc;
 	http_reply(r, 200, clock_json(&res));
 	db_res_free(&res);

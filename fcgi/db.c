@@ -461,6 +461,21 @@ db_one(struct req *r, const struct sql *q, const struct db_val *args,
 	return rc;
 }
 
+int
+db_find(struct req *r, const struct sql *q, const char *id, const char *kind,
+    struct db_res *res)
+{
+	char	 what[96];
+	int	 rc;
+
+	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(id), DB_E }, res);
+	if (rc != 0)
+		return rc;
+	snprintf(what, sizeof(what), "%s: '%.40s'", kind, id);
+	return api_error(r, ERR_RESOURCE_MISSING, "id", what);
+}
+
 int64_t
 db_i64(const struct db_res *res, unsigned int col)
 {

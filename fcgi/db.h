@@ -101,6 +101,15 @@ void	db_res_free(struct db_res *res);
 int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
 
+/*
+ * db_one() for the caller's object "id": "q" takes (account_id, livemode,
+ * id). If there is none, answers 404 resource_missing "No such <kind>:
+ * '<id>'" naming param "id". Returns 1 with the row in "res", DB_RETRY,
+ * or -1 (set).
+ */
+int	db_find(struct req *r, const struct sql *q, const char *id,
+	    const char *kind, struct db_res *res);
+
 /* Column "col" of the current row as an integer (0 for NULL). */
 int64_t	db_i64(const struct db_res *res, unsigned int col);
 

@@ -101,19 +101,10 @@ void
 events_get(struct req *r)
 {
 	struct db_res	 res;
-	char		 what[64];
-	int		 rc;
 
 	if (params_allow(r, NULL, 0) == -1)
 		return;
-	rc = db_one(r, &SQL_EVENT_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(r->captures[0]), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "event: '%.40s'", r->captures[0]);
-		api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if (db_find(r, &SQL_EVENT_GET, r->captures[0], "event", &res) != 1)
 		return;
 	http_reply(r, 200, events_json(&res));
 	db_res_free(&res);

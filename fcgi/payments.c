@@ -322,17 +322,8 @@ void
 payments_get(struct req *r)
 {
 	struct db_res	 res;
-	char		 what[64];
-	int		 rc;
 
-	rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(r->captures[0]), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "payment: '%.40s'", r->captures[0]);
-		api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if (db_find(r, &SQL_PAY_GET, r->captures[0], "payment", &res) != 1)
 		return;
 	http_reply(r, 200, payment_json(&res));
 	db_res_free(&res);
@@ -424,19 +415,11 @@ payments_analytics(struct req *r)
 {
 	struct json_object	*o, *volumes, *last;
 	struct db_res		 res;
-	char			 what[64];
-	int			 rc;
 
 	if (params_allow(r, NULL, 0) == -1)
 		return;
-	rc = db_one(r, &SQL_ANALYTICS_TOTALS, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(r->captures[0]), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "customer: '%.40s'", r->captures[0]);
-		api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if (db_find(r, &SQL_ANALYTICS_TOTALS, r->captures[0], "customer",
+	    &res) != 1)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "customer_analytics");

@@ -81,16 +81,9 @@ static int
 answer_price(struct req *r, const struct sql *q, const char *id)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc;
 
-	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "price: '%.40s'", id);
-		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if ((rc = db_find(r, q, id, "price", &res)) != 1)
 		return rc;
 	http_reply(r, 200, price_json(&res));
 	db_res_free(&res);

@@ -92,16 +92,9 @@ answer_sched(struct req *r, const struct sql *q, const char *id,
     const char *status)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc;
 
-	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "payment_schedule: '%.40s'", id);
-		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if ((rc = db_find(r, q, id, "payment_schedule", &res)) != 1)
 		return rc;
 	rc = status == NULL || strcmp(res.val[SC_STATUS], status) == 0 ? 0 :
 	    api_error(r, ERR_PARAM_INVALID, "id",

@@ -157,17 +157,9 @@ answer_sub(struct req *r, const char *id, const char *type)
 {
 	struct json_object	*o;
 	struct db_res		 res;
-	char			 what[64];
 	int			 rc;
 
-	rc = db_one(r, &SQL_SUB_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
-	    DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "subscription: '%.40s'", id);
-		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
-	}
-	if (rc != 1)
+	if ((rc = db_find(r, &SQL_SUB_GET, id, "subscription", &res)) != 1)
 		return rc;
 	o = sub_row_json(&res);
 	db_res_free(&res);
