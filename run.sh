@@ -73,6 +73,7 @@ PesaSwap is running (Ctrl-C stops it).
 
   API          http://127.0.0.1:$PS_HTTP_PORT/v1    https://127.0.0.1:$PS_HTTPS_PORT/v1 (self-signed: var/tls/cert.pem)
   Dashboard    http://127.0.0.1:$PS_HTTP_PORT/dashboard/
+  Sign in      $PS_DASH_EMAIL / $PS_DASH_PASSWORD
   Account      $PS_ACCOUNT_ID
   Test key     $PS_TEST_KEY
   Everything   var/demo.env (live key, database): . var/demo.env

@@ -4,10 +4,11 @@
 # with one line "N passed, N failed" (DESIGN.md "The two commands").
 #
 # Suites, in order: unit (make check), asan (make check built with
-# --enable-sanitizers), valgrind (each unit test binary), api and sdk
-# (tests/<suite>/*.test.mjs with node --test). Arguments pick suites by
-# name, or Node test files by part of their path: ./test.sh api,
-# ./test.sh unit sdk, ./test.sh api/search.
+# --enable-sanitizers), valgrind (each unit test binary), fuzz (the
+# libFuzzer targets of tests/fuzz, built with clang), then api, sdk,
+# browser and faults (tests/<suite>/*.test.mjs with node --test).
+# Arguments pick suites by name, or Node test files by part of their
+# path: ./test.sh api, ./test.sh unit sdk, ./test.sh api/search.
 #
 # PESASWAP_KEEP_TMP=1 keeps the throw-away directory; it is kept without
 # its data and builds when a test failed, and its path printed.
@@ -17,8 +18,12 @@ SRC=$PWD
 # shellcheck source=scripts/stack.sh
 . scripts/stack.sh
 
-NODE_SUITES=(api sdk)		# tests/<name>/*.test.mjs, run in this order
-ALL_SUITES=(unit asan valgrind "${NODE_SUITES[@]}")
+NODE_SUITES=(api sdk browser faults)	# tests/<name>/*.test.mjs, in this order
+ALL_SUITES=(unit asan valgrind fuzz "${NODE_SUITES[@]}")
+# What the tests need beyond what the service needs: Chromium for the
+# dashboard's browser tests, libFuzzer's runtime for the fuzz targets.
+TEST_DEBS=(chromium libclang-rt-14-dev)
+FUZZ_SECONDS=${PESASWAP_FUZZ_SECONDS:-20}	# per fuzz target
 
 PASSED=0
 FAILED=0
@@ -34,7 +39,8 @@ unset PESASWAP_API_URL PESASWAP_HTTPS_URL PESASWAP_DASHBOARD_URL \
     PESASWAP_ACCOUNT_ID PESASWAP_TEST_KEY PESASWAP_LIVE_KEY PESASWAP_DB_HOST \
     PESASWAP_DB_PORT PESASWAP_DB_SOCKET PESASWAP_DB_USER PESASWAP_DB_PASSWORD \
     PESASWAP_DB_NAME PESASWAP_TLS_CERT PESASWAP_VAR PESASWAP_BUILD \
-    PESASWAP_ADMIN PESASWAP_STACK
+    PESASWAP_ADMIN PESASWAP_STACK PESASWAP_DASHBOARD_EMAIL \
+    PESASWAP_DASHBOARD_PASSWORD
 
 # ------------------------------------------------------------ bookkeeping
 
@@ -72,7 +78,7 @@ finish() {
 		printf '\nkept %s\n' "$TMP"
 	elif { [ "$FAILED" -gt 0 ] || [ "$rc" -ne 0 ]; } &&
 	    [ -n "$(ls -A "$LOGS")" ]; then
-		rm -rf "$TMP/var/mysql" "$TMP/build" "$TMP/build-asan"
+		rm -rf "$TMP/var/mysql" "$TMP/build" "$TMP/build-asan" "$TMP/build-fuzz"
 		printf '\nlogs kept in %s\n' "$TMP"
 	else
 		rm -rf "$TMP"
@@ -197,6 +203,32 @@ run_valgrind() {
 	done < <(unit_binaries "$TMP/build")
 }
 
+# -------------------------------------------------------------- fuzz targets
+
+# run_fuzz: builds the fuzz targets with clang and runs each over its seed
+# corpus and regressions, then for FUZZ_SECONDS (tests/fuzz/run.sh prints
+# "PASS name ..." or "FAIL name ..." per target).
+run_fuzz() {
+	local log=$LOGS/fuzz.log line name
+	if ! build "$TMP/build-fuzz" CC=clang --enable-fuzz \
+	    >"$LOGS/build-fuzz.log" 2>&1; then
+		fail "fuzz: build" "the fuzz build failed" "$LOGS/build-fuzz.log"
+		return
+	fi
+	PESASWAP_FUZZ_ARTIFACTS=$LOGS/fuzz \
+	    tests/fuzz/run.sh "$TMP/build-fuzz" "$FUZZ_SECONDS" >"$log" 2>&1
+	while IFS= read -r line; do
+		name=${line#* }
+		name=${name%% *}
+		case $line in
+		"PASS "*) result "fuzz/$name" 1 0 ;;
+		"FAIL "*) result "fuzz/$name" 0 1; printf '    %s\n' "$line" ;;
+		esac
+	done <"$log"
+	grep -qE '^(PASS|FAIL) ' "$log" ||
+	    fail "fuzz" "tests/fuzz/run.sh reported no target" "$log"
+}
+
 # -------------------------------------------------------------- Node suites
 
 # run_node FILE: one test file, its TAP summary counted.
@@ -223,7 +255,7 @@ run_node() {
 # ------------------------------------------------------------------ the run
 
 section "packages"
-if ! install_deps >"$LOGS/packages.log" 2>&1; then
+if ! install_deps "${TEST_DEBS[@]}" >"$LOGS/packages.log" 2>&1; then
 	fail "setup: Debian packages" "install_deps failed" "$LOGS/packages.log"
 	exit 1
 fi
@@ -259,6 +291,11 @@ if wanted valgrind; then
 	section "valgrind on the unit tests"
 	wanted unit || make -C "$TMP/build" -j2 check >"$LOGS/unit-check.log" 2>&1
 	run_valgrind
+fi
+
+if wanted fuzz; then
+	section "fuzz targets (libFuzzer, ASan, UBSan), ${FUZZ_SECONDS} s each"
+	run_fuzz
 fi
 
 if [ "${#NODE_FILES[@]}" -gt 0 ]; then

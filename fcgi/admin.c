@@ -5,9 +5,12 @@
  *   account create --name NAME
  *   key create --account acct_… --mode test|live [--permissions a,b]
  *   key revoke --key KEY|key_…
+ *   user create --account acct_… --email EMAIL [--update-password]
  *
  * It uses the same PESASWAP_DB_* settings and db.c as the workers; keys
- * are printed once and stored only as SHA-256.
+ * are printed once and stored only as SHA-256. A dashboard user's
+ * password is read from standard input (its first line) and stored only
+ * as an Argon2id hash.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include <mysql.h>
+#include <openssl/crypto.h>
 
 #include "auth.h"
 #include "config.h"
@@ -24,9 +28,8 @@
 #include "http.h"
 #include "ids.h"
 #include "log.h"
+#include "password.h"
 #include "valid.h"
-
-#define KEY_RANDOM_LEN	32
 
 /* Options after the command words: --name value pairs. */
 struct opts {
@@ -36,12 +39,8 @@ struct opts {
 	const char	*mode;
 	const char	*permissions;
 	const char	*key;
-};
-
-static const char *const permissions_known[] = {
-	"customers:read", "customers:write", "payments:read",
-	"payments:write", "subscriptions:read", "subscriptions:write",
-	"webhooks:read", "webhooks:write", "events:read",
+	const char	*email;
+	int		 update_password;
 };
 
 static const struct sql SQL_MIGRATIONS_TABLE = {
@@ -55,10 +54,17 @@ static const struct sql SQL_ACCOUNT_INSERT = {
 	"INSERT INTO accounts (id, name, created) VALUES (?, ?, ?)", "ssi", 0 };
 static const struct sql SQL_ACCOUNT_EXISTS = {
 	"SELECT 1 FROM accounts WHERE id = ?", "s", 0 };
-static const struct sql SQL_KEY_INSERT = {
-	"INSERT INTO api_keys (hash, id, account_id, livemode, restricted,"
-	" permissions, hint, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	"bssiissi", 0 };
+static const struct sql SQL_USER_INSERT = {
+	"INSERT INTO dashboard_users (id, account_id, email, password_hash,"
+	" created, updated) VALUES (?, ?, ?, ?, ?, ?)", "ssssii", 0 };
+static const struct sql SQL_USER_GET = {
+	"SELECT id, account_id, pk FROM dashboard_users WHERE email = ?",
+	"s", 0 };
+static const struct sql SQL_USER_PASSWORD = {
+	"UPDATE dashboard_users SET password_hash = ?, updated = ?"
+	" WHERE pk = ?", "sii", 0 };
+static const struct sql SQL_USER_SESSIONS_END = {
+	"DELETE FROM dashboard_sessions WHERE user_pk = ?", "i", 0 };
 static const struct sql SQL_KEY_REVOKE = {
 	"UPDATE api_keys SET revoked = ? WHERE (hash = ? OR id = ?)"
 	" AND revoked IS NULL", "ibs", 0 };
@@ -71,6 +77,8 @@ usage(void)
 	    "       pesaswap-admin key create --account acct_… --mode test|live"
 	    " [--permissions customers:read,…]\n"
 	    "       pesaswap-admin key revoke --key KEY|key_…\n"
+	    "       pesaswap-admin user create --account acct_… --email EMAIL"
+	    " [--update-password]   (password: first line of stdin)\n"
 	    "database settings (flags or variables):\n");
 	config_usage();
 	return 2;
@@ -178,29 +186,13 @@ static int
 make_key(struct req *r, const char *account, int live, const char *perms,
     const char *var)
 {
-	unsigned char	 hash[AUTH_HASH_LEN];
-	char		 key[80], id[IDS_MAX], hint[32];
-	int		 restricted = perms != NULL && *perms != '\0';
-	size_t		 plen;
+	struct auth_new_key	 k;
 
-	plen = (size_t)snprintf(key, sizeof(key), "%s_%s_",
-	    restricted ? "rk" : "sk", live ? "live" : "test");
-	if (ids_random(key + plen, KEY_RANDOM_LEN) == -1 ||
-	    ids_new("key_", id, sizeof(id)) == -1)
-		return 1;
-	key[plen + KEY_RANDOM_LEN] = '\0';
-	auth_hash(key, hash);
-	/* What a person may see again later: prefix and the last four. */
-	snprintf(hint, sizeof(hint), "%.*s…%s", (int)plen, key,
-	    key + plen + KEY_RANDOM_LEN - 4);
-	if (db_exec(r, &SQL_KEY_INSERT, (struct db_val[]){
-	    DB_B(hash, sizeof(hash)), DB_S(id), DB_S(account), DB_I(live),
-	    DB_I(restricted), DB_S(restricted ? perms : ""), DB_S(hint),
-	    DB_I(time(NULL)), DB_E }, NULL) != 0)
+	if (auth_key_create(r, account, live, perms, &k) != 0)
 		return failed(r, "key create");
-	printf("%s=%s\n", var, key);
+	printf("%s=%s\n", var, k.key);
 	if (strcmp(var, "PESASWAP_KEY") == 0)
-		printf("PESASWAP_KEY_ID=%s\n", id);
+		printf("PESASWAP_KEY_ID=%s\n", k.id);
 	return 0;
 }
 
@@ -226,48 +218,39 @@ cmd_account_create(struct req *r, const struct opts *o)
 	return 0;
 }
 
-/* 0 if every comma-separated permission is one we know. */
+/* 0 if "account" exists; else 1 after saying why. */
 static int
-permissions_ok(const char *list)
+account_exists(struct req *r, const char *account, const char *what)
 {
-	char	*copy = strdup(list), *p, *save = NULL;
-	size_t	 i, n = sizeof(permissions_known) / sizeof(permissions_known[0]);
-	int	 rc = 0;
+	struct db_res	 res;
+	int		 rc;
 
-	for (p = strtok_r(copy, ",", &save); p != NULL && rc == 0;
-	    p = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < n && strcmp(p, permissions_known[i]) != 0; i++)
-			;
-		if (i == n) {
-			fprintf(stderr, "pesaswap-admin: unknown permission"
-			    " %s\n", p);
-			rc = -1;
-		}
+	if ((rc = db_one(r, &SQL_ACCOUNT_EXISTS, (struct db_val[]){
+	    DB_S(account), DB_E }, &res)) == 1)
+		db_res_free(&res);
+	if (rc == 0) {
+		fprintf(stderr, "pesaswap-admin: no account %s\n", account);
+		return 1;
 	}
-	free(copy);
-	return rc;
+	return rc == 1 ? 0 : failed(r, what);
 }
 
 static int
 cmd_key_create(struct req *r, const struct opts *o)
 {
-	struct db_res	 res;
 	int		 rc;
 
 	if (o->account == NULL || o->mode == NULL ||
 	    (strcmp(o->mode, "test") != 0 && strcmp(o->mode, "live") != 0))
 		return usage();
-	if (o->permissions != NULL && permissions_ok(o->permissions) == -1)
+	if (o->permissions != NULL &&
+	    auth_permissions_valid(o->permissions) == -1) {
+		fprintf(stderr, "pesaswap-admin: unknown permission in %s\n",
+		    o->permissions);
 		return 2;
-	if ((rc = db_one(r, &SQL_ACCOUNT_EXISTS, (struct db_val[]){
-	    DB_S(o->account), DB_E }, &res)) == 1)
-		db_res_free(&res);
-	if (rc == 0) {
-		fprintf(stderr, "pesaswap-admin: no account %s\n", o->account);
-		return 1;
 	}
-	if (rc != 1)
-		return failed(r, "key create");
+	if ((rc = account_exists(r, o->account, "key create")) != 0)
+		return rc;
 	return make_key(r, o->account, strcmp(o->mode, "live") == 0,
 	    o->permissions, "PESASWAP_KEY");
 }
@@ -295,6 +278,104 @@ cmd_key_revoke(struct req *r, const struct opts *o, int cache_ms)
 	return 0;
 }
 
+/*
+ * The password: the first line of standard input without its newline,
+ * hashed into "encoded". The clear text is wiped before returning.
+ */
+static int
+read_password(char *encoded, size_t encsz)
+{
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 rc = 1;
+
+	if ((n = getline(&line, &cap, stdin)) > 0 && line[n - 1] == '\n')
+		line[--n] = '\0';
+	if (n < 0 || password_acceptable(line, (size_t)n) == -1)
+		fprintf(stderr, "pesaswap-admin: the password (first line of"
+		    " standard input) must be %d to %d bytes\n", PASSWORD_MIN,
+		    PASSWORD_MAX);
+	else if (password_hash(line, (size_t)n, encoded, encsz) == -1)
+		fprintf(stderr, "pesaswap-admin: hashing the password failed\n");
+	else
+		rc = 0;
+	if (line != NULL)
+		OPENSSL_cleanse(line, cap);
+	free(line);
+	return rc;
+}
+
+/* --update-password for an existing user of "account": a new hash, and
+ * every session of theirs ends. */
+static int
+update_password(struct req *r, const struct opts *o, const char *encoded)
+{
+	struct db_res	 res;
+	char		 id[IDS_MAX];
+	int64_t		 pk;
+	int		 rc, same;
+
+	if ((rc = db_one(r, &SQL_USER_GET, (struct db_val[]){
+	    DB_S(o->email), DB_E }, &res)) != 1)
+		return rc == 0 ? 1 : failed(r, "user create");
+	snprintf(id, sizeof(id), "%s", res.val[0]);
+	same = strcmp(res.val[1], o->account) == 0;
+	pk = db_i64(&res, 2);
+	db_res_free(&res);
+	if (!same) {
+		fprintf(stderr, "pesaswap-admin: %s is a user of another"
+		    " account\n", o->email);
+		return 1;
+	}
+	if (db_exec(r, &SQL_USER_PASSWORD, (struct db_val[]){ DB_S(encoded),
+	    DB_I(time(NULL)), DB_I(pk), DB_E }, NULL) != 0 ||
+	    db_exec(r, &SQL_USER_SESSIONS_END, (struct db_val[]){ DB_I(pk),
+	    DB_E }, NULL) != 0)
+		return failed(r, "user create");
+	printf("PESASWAP_DASHBOARD_EMAIL=%s\nPESASWAP_DASHBOARD_USER_ID=%s\n",
+	    o->email, id);
+	return 0;
+}
+
+/* user create: a dashboard user of an account; emails are unique over
+ * all accounts, case-insensitively (the column's collation). */
+static int
+cmd_user_create(struct req *r, const struct opts *o)
+{
+	char	 encoded[PASSWORD_ENCODED_MAX], id[IDS_MAX];
+	int64_t	 now = time(NULL);
+	int	 rc;
+
+	if (o->account == NULL || o->email == NULL)
+		return usage();
+	if (valid_email(o->email) == -1) {
+		fprintf(stderr, "pesaswap-admin: invalid email %s\n", o->email);
+		return 2;
+	}
+	if ((rc = account_exists(r, o->account, "user create")) != 0 ||
+	    (rc = read_password(encoded, sizeof(encoded))) != 0)
+		return rc;
+	if (ids_new("usr_", id, sizeof(id)) == -1)
+		return 1;
+	rc = db_exec(r, &SQL_USER_INSERT, (struct db_val[]){ DB_S(id),
+	    DB_S(o->account), DB_S(o->email), DB_S(encoded), DB_I(now),
+	    DB_I(now), DB_E }, NULL);
+	if (rc == DB_DUP && o->update_password)
+		return update_password(r, o, encoded);
+	if (rc == DB_DUP) {
+		fprintf(stderr, "pesaswap-admin: a dashboard user with email %s"
+		    " exists (--update-password sets a new password)\n",
+		    o->email);
+		return 1;
+	}
+	if (rc != 0)
+		return failed(r, "user create");
+	printf("PESASWAP_DASHBOARD_EMAIL=%s\nPESASWAP_DASHBOARD_USER_ID=%s\n",
+	    o->email, id);
+	return 0;
+}
+
 static int
 parse_opts(int argc, char *argv[], int first, struct config *cfg,
     struct opts *o)
@@ -303,8 +384,13 @@ parse_opts(int argc, char *argv[], int first, struct config *cfg,
 
 	memset(o, 0, sizeof(*o));
 	o->dir = cfg->sql_dir;
-	for (i = first; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--name") == 0)
+	for (i = first; i < argc; i += 2) {
+		if (strcmp(argv[i], "--update-password") == 0) {
+			o->update_password = 1;
+			i--;		/* a flag without a value */
+		} else if (i + 1 == argc)
+			return -1;
+		else if (strcmp(argv[i], "--name") == 0)
 			o->name = argv[i + 1];
 		else if (strcmp(argv[i], "--dir") == 0)
 			o->dir = argv[i + 1];
@@ -316,6 +402,8 @@ parse_opts(int argc, char *argv[], int first, struct config *cfg,
 			o->permissions = argv[i + 1];
 		else if (strcmp(argv[i], "--key") == 0)
 			o->key = argv[i + 1];
+		else if (strcmp(argv[i], "--email") == 0)
+			o->email = argv[i + 1];
 		else if (strncmp(argv[i], "--", 2) != 0 ||
 		    (rc = config_set(cfg, argv[i] + 2, argv[i + 1])) != 1)
 			return -1;
@@ -339,6 +427,8 @@ run(struct req *r, int argc, char *argv[], struct config *cfg)
 		return cmd_key_create(r, &o);
 	if (strcmp(argv[1], "key") == 0 && strcmp(argv[2], "revoke") == 0)
 		return cmd_key_revoke(r, &o, cfg->key_cache_ms);
+	if (strcmp(argv[1], "user") == 0 && strcmp(argv[2], "create") == 0)
+		return cmd_user_create(r, &o);
 	return usage();
 }
 

@@ -16,8 +16,11 @@
 #include "auth.h"
 #include "db.h"
 #include "http.h"
+#include "ids.h"
+#include "session.h"
 
 #define CACHE_SLOTS	64
+#define KEY_RANDOM_LEN	32
 
 struct cached_key {
 	unsigned char	 hash[AUTH_HASH_LEN];
@@ -27,9 +30,19 @@ struct cached_key {
 
 static struct cached_key cache[CACHE_SLOTS];
 
+static const char *const permissions_known[] = {
+	"customers:read", "customers:write", "payments:read",
+	"payments:write", "subscriptions:read", "subscriptions:write",
+	"webhooks:read", "webhooks:write", "events:read",
+};
+
 static const struct sql SQL_KEY_GET = {
 	"SELECT account_id, livemode, restricted, permissions FROM api_keys"
 	" WHERE hash = ? AND revoked IS NULL", "b", 0 };
+static const struct sql SQL_KEY_INSERT = {
+	"INSERT INTO api_keys (hash, id, account_id, livemode, restricted,"
+	" permissions, hint, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	"bssiissi", 0 };
 
 static int
 key_shape_ok(const char *key)
@@ -150,8 +163,14 @@ auth_check(struct req *r, int cache_ms)
 	struct cached_key	*slot;
 	int64_t			 now = now_ms();
 
-	if (r->authorization == NULL || r->authorization[0] == '\0')
+	if (r->authorization == NULL || r->authorization[0] == '\0') {
+		/* An Authorization header always wins over the cookie. */
+		if (session_cookie_parse(r->cookie, key) == 0) {
+			OPENSSL_cleanse(key, sizeof(key));
+			return session_auth(r, NULL);
+		}
 		return api_error(r, ERR_KEY_MISSING, NULL, NULL);
+	}
 	if (auth_parse_header(r->authorization, key, sizeof(key)) == -1)
 		return api_error(r, ERR_KEY_INVALID, NULL, NULL);
 	auth_hash(key, hash);
@@ -191,6 +210,9 @@ auth_permits(struct req *r, const char *permission)
 	char		 write[64];
 	const char	*colon;
 
+	if (permission != NULL && strcmp(permission, AUTH_SESSION_ONLY) == 0)
+		return r->caller.session ? 0 :
+		    api_error(r, ERR_SESSION_REQUIRED, NULL, NULL);
 	if (permission == NULL || !r->caller.restricted ||
 	    list_has(r->caller.permissions, permission))
 		return 0;
@@ -203,4 +225,49 @@ auth_permits(struct req *r, const char *permission)
 			return 0;
 	}
 	return api_error(r, ERR_PERMISSION, NULL, permission);
+}
+
+int
+auth_permissions_valid(const char *list)
+{
+	size_t		 i, n = sizeof(permissions_known) /
+			    sizeof(permissions_known[0]), len;
+	const char	*p = list, *end;
+
+	do {
+		end = strchr(p, ',');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		for (i = 0; i < n; i++)
+			if (strlen(permissions_known[i]) == len &&
+			    strncmp(p, permissions_known[i], len) == 0)
+				break;
+		if (i == n)
+			return -1;
+		p = end + 1;
+	} while (end != NULL);
+	return 0;
+}
+
+int
+auth_key_create(struct req *r, const char *account, int live,
+    const char *perms, struct auth_new_key *out)
+{
+	unsigned char	 hash[AUTH_HASH_LEN];
+	int		 restricted = perms != NULL && *perms != '\0';
+	size_t		 plen;
+
+	plen = (size_t)snprintf(out->key, sizeof(out->key), "%s_%s_",
+	    restricted ? "rk" : "sk", live ? "live" : "test");
+	if (ids_random(out->key + plen, KEY_RANDOM_LEN) == -1 ||
+	    ids_new("key_", out->id, sizeof(out->id)) == -1)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	out->key[plen + KEY_RANDOM_LEN] = '\0';
+	auth_hash(out->key, hash);
+	/* What a person may see again later: prefix and the last four. */
+	snprintf(out->hint, sizeof(out->hint), "%.*s…%s", (int)plen, out->key,
+	    out->key + plen + KEY_RANDOM_LEN - 4);
+	return db_exec(r, &SQL_KEY_INSERT, (struct db_val[]){
+	    DB_B(hash, sizeof(hash)), DB_S(out->id), DB_S(account),
+	    DB_I(live), DB_I(restricted), DB_S(restricted ? perms : ""),
+	    DB_S(out->hint), DB_I(time(NULL)), DB_E }, NULL);
 }

@@ -4,6 +4,7 @@
  * the request (a parameter name, an id), never from a library.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
@@ -11,6 +12,7 @@
 #include "http.h"
 #include "jsonx.h"
 #include "log.h"
+#include "valid.h"
 
 struct api_err {
 	int		 status;
@@ -79,26 +81,68 @@ static const struct api_err errs[ERR__MAX] = {
 	    "A request with this idempotency key is still in progress.%s" },
 	{ 429, "rate_limit_error", "rate_limit",		/* ERR_RATE_LIMIT */
 	    "Too many requests with this key; retry later.%s" },
+	{ 401, "authentication_error", "session_invalid",	/* ERR_SESSION_INVALID */
+	    "No dashboard session: it is missing, has expired or has "
+	    "ended. Sign in again.%s" },
+	{ 403, "invalid_request_error", "csrf_token_invalid",	/* ERR_CSRF */
+	    "A write with a dashboard session must carry its CSRF token in "
+	    "the X-CSRF-Token header.%s" },
+	{ 403, "permission_error", "session_required",		/* ERR_SESSION_REQUIRED */
+	    "This URL is for a signed-in dashboard session, not an API "
+	    "key.%s" },
+	{ 401, "invalid_request_error", "invalid_credentials",	/* ERR_CREDENTIALS */
+	    "Incorrect email or password.%s" },
+	{ 429, "rate_limit_error", "too_many_sign_in_attempts", /* ERR_SIGNIN_THROTTLED */
+	    "Too many failed sign-ins for this email; retry after the "
+	    "Retry-After header's seconds.%s" },
 	{ 500, "api_error", "internal_error",			/* ERR_INTERNAL */
 	    "An internal error occurred; it has been logged.%s" },
 	{ 503, "api_error", "service_unavailable",		/* ERR_UNAVAILABLE */
 	    "The service is temporarily unavailable; retry shortly.%s" },
 };
 
+/*
+ * Replaces with '?' every byte of "s" that does not begin a whole UTF-8
+ * character. The detail and param of an error may come from a path nginx
+ * never checked (raw bytes above 0x7F), or be cut by "%.40s" in the
+ * middle of a character; an answer must still be valid UTF-8 (API.md).
+ */
+static void
+scrub_utf8(char *s)
+{
+	const unsigned char	*p;
+	size_t			 n, len = strlen(s);
+
+	while (len > 0) {
+		p = (const unsigned char *)s;
+		n = *p < 0x80 ? 1 : *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+		if (n > len || valid_utf8(s, n) == -1) {
+			*s = '?';
+			n = 1;
+		}
+		s += n;
+		len -= n;
+	}
+}
+
 int
 api_error(struct req *r, enum err e, const char *param, const char *detail)
 {
 	const struct api_err	*a = &errs[e];
 	struct json_object	*body, *err;
-	char			 message[512];
+	char			 message[512], name[256];
 
 	snprintf(message, sizeof(message), a->message,
 	    detail != NULL ? detail : "");
+	scrub_utf8(message);
 	err = json_object_new_object();
 	jsonx_add(err, "type", json_object_new_string(a->type));
 	jsonx_add(err, "code", json_object_new_string(a->code));
-	if (param != NULL)
-		jsonx_add(err, "param", json_object_new_string(param));
+	if (param != NULL) {
+		snprintf(name, sizeof(name), "%s", param);
+		scrub_utf8(name);
+		jsonx_add(err, "param", json_object_new_string(name));
+	}
 	jsonx_add(err, "message", json_object_new_string(message));
 	jsonx_add(err, "request_id", json_object_new_string(r->request_id));
 	body = json_object_new_object();

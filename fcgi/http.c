@@ -25,11 +25,14 @@ struct wanted {
 
 static const struct wanted wanted[] = {
 	{ "REQUEST_METHOD", offsetof(struct req, method) },
-	{ "DOCUMENT_URI", offsetof(struct req, path) },
 	{ "QUERY_STRING", offsetof(struct req, query) },
 	{ "CONTENT_TYPE", offsetof(struct req, content_type) },
 	{ "HTTP_AUTHORIZATION", offsetof(struct req, authorization) },
 	{ "HTTP_IDEMPOTENCY_KEY", offsetof(struct req, idempotency_key) },
+	{ "HTTP_COOKIE", offsetof(struct req, cookie) },
+	{ "HTTP_X_CSRF_TOKEN", offsetof(struct req, csrf_token) },
+	{ "HTTP_PESASWAP_MODE", offsetof(struct req, mode) },
+	{ "HTTPS", offsetof(struct req, https) },
 };
 
 static void
@@ -62,18 +65,29 @@ keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
 	}
 }
 
-/* Without nginx's DOCUMENT_URI, the path is REQUEST_URI up to '?'. */
+/*
+ * The path is the client's own: REQUEST_URI up to '?', as sent. nginx's
+ * DOCUMENT_URI is percent-decoded with dot segments resolved, so routed
+ * on, /v1/customers/..%2f..%2fhealthz would answer /healthz and
+ * /v1/customers/cust_A%2f..%2fcust_B would act on cust_B. Taken as sent,
+ * such a path holds an id that does not exist: 404, as with Stripe.
+ * DOCUMENT_URI only stands in for a peer that sends no REQUEST_URI.
+ */
 static void
-keep_request_uri(const char *name, size_t nlen, const char *value,
-    size_t vlen, void *arg)
+keep_path(const char *name, size_t nlen, const char *value, size_t vlen,
+    void *arg)
 {
 	struct req	*r = arg;
 	const char	*q;
 
-	if (r->path != NULL || nlen != 11 || memcmp(name, "REQUEST_URI", 11))
+	if (nlen == 11 && memcmp(name, "REQUEST_URI", 11) == 0) {
+		if ((q = memchr(value, '?', vlen)) != NULL)
+			vlen = (size_t)(q - value);
+	} else if (r->path != NULL || nlen != 12 ||
+	    memcmp(name, "DOCUMENT_URI", 12) != 0)
 		return;
-	q = memchr(value, '?', vlen);
-	r->path = strndup(value, q != NULL ? (size_t)(q - value) : vlen);
+	free(r->path);
+	r->path = strndup(value, vlen);
 }
 
 int
@@ -90,7 +104,7 @@ req_init(struct req *r, const struct fcgi_request *f, struct db *db,
 	r->body_len = f->body_len;
 	r->body_too_large = f->body_too_large;
 	fcgi_params_each(f->params, f->params_len, keep_param, r);
-	fcgi_params_each(f->params, f->params_len, keep_request_uri, r);
+	fcgi_params_each(f->params, f->params_len, keep_path, r);
 	if (r->request_id[0] == '\0' &&
 	    ids_new("req_", r->request_id, sizeof(r->request_id)) == -1)
 		return -1;
@@ -116,6 +130,10 @@ req_free(struct req *r)
 	free(r->content_type);
 	free(r->authorization);
 	free(r->idempotency_key);
+	free(r->cookie);
+	free(r->csrf_token);
+	free(r->mode);
+	free(r->https);
 	for (i = 0; i < HTTP_MAX_CAPTURES; i++)
 		free(r->captures[i]);
 	for (i = 0; i < r->nheaders; i++)

@@ -31,11 +31,15 @@ struct caller {
 struct req {
 	/* From FastCGI params; owned. */
 	char		*method;
-	char		*path;		/* decoded, normalised by nginx */
+	char		*path;		/* as sent: not decoded (see http.c) */
 	char		*query;		/* raw, without '?' */
 	char		*content_type;
 	char		*authorization;
 	char		*idempotency_key;
+	char		*cookie;	/* the dashboard's session cookie */
+	char		*csrf_token;	/* X-CSRF-Token */
+	char		*mode;		/* PesaSwap-Mode: test | live */
+	char		*https;		/* "on" over TLS */
 	char		 request_id[32];	/* req_ + 16 */
 	const char	*body;		/* borrowed from the FastCGI request */
 	size_t		 body_len;

@@ -9,7 +9,8 @@
  * days. A claimed row is leased (its next attempt pushed past the 10 s
  * timeout), so a process killed mid-flight leaves it due again: delivery
  * is at least once. It also runs the billing clock (billing.c) and
- * expires idempotency keys older than 24 h.
+ * expires idempotency keys older than 24 h, dashboard sessions past
+ * their expiry and old sign-in failures.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +34,7 @@
 #include "jsonx.h"
 #include "log.h"
 #include "seal.h"
+#include "session.h"
 #include "webhooks.h"
 
 #define TIMEOUT_MS	10000		/* API.md: no answer in 10 s fails */
@@ -89,6 +91,15 @@ static const struct sql SQL_ABANDON = {
 	" WHERE pk = ?", "si", 0 };
 static const struct sql SQL_EXPIRE_KEYS = {
 	"DELETE FROM idempotency_keys WHERE created < ? LIMIT 10000", "i", 0 };
+/* Dashboard sessions past their expiry (refused already; this only
+ * keeps the table small), and sign-in failures quiet for 15 minutes
+ * (session.c counts afresh after that anyway). */
+static const struct sql SQL_EXPIRE_SESSIONS = {
+	"DELETE FROM dashboard_sessions WHERE expires <= ? LIMIT 10000",
+	"i", 0 };
+static const struct sql SQL_EXPIRE_SIGNIN_FAILURES = {
+	"DELETE FROM dashboard_signin_failures"
+	" WHERE window_start < ? AND locked_until < ? LIMIT 10000", "ii", 0 };
 
 /* One delivery in flight. */
 struct delivery {
@@ -374,6 +385,11 @@ turn(struct jobs *j)
 		j->expired_at = time(NULL);
 		(void)db_exec(&j->r, &SQL_EXPIRE_KEYS, (struct db_val[]){
 		    DB_I(time(NULL) - 86400), DB_E }, NULL);
+		(void)db_exec(&j->r, &SQL_EXPIRE_SESSIONS, (struct db_val[]){
+		    DB_I(time(NULL)), DB_E }, NULL);
+		(void)db_exec(&j->r, &SQL_EXPIRE_SIGNIN_FAILURES,
+		    (struct db_val[]){ DB_I(now_ms() - SESSION_WINDOW_MS),
+		    DB_I(now_ms() - SESSION_WINDOW_MS), DB_E }, NULL);
 	}
 	/* Wait for network activity, or the next look for work. */
 	curl_multi_poll(j->multi, NULL, 0, fanned == FANOUT_BATCH ||

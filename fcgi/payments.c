@@ -1,8 +1,9 @@
 /*
  * Payments: create (charged through processor.c), retrieve, list; and the
  * customer analytics they feed. Each payment updates its customer's
- * aggregates (customer_totals, customer_volumes) in its own transaction,
- * so analytics cost the same at any history size.
+ * aggregates (customer_totals, customer_volumes, customer_daily_volumes)
+ * in its own transaction, so analytics and the volume over time cost the
+ * same at any history size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,10 @@ enum { PAY_ID, PAY_AMOUNT, PAY_CURRENCY, PAY_CUSTOMER, PAY_DESCRIPTION,
 	PAY_LIVEMODE, PAY_PK };
 
 #define SCOPE	"account_id = ? AND livemode = ?"
+
+#define DAY		86400
+#define VOLUME_DAYS	366	/* the day chart: today and 365 before */
+#define VOLUME_MONTHS	120	/* the month chart: this month and 119 */
 
 static const struct sql SQL_PAY_INSERT = {
 	"INSERT INTO payments (id, account_id, livemode, customer_id, amount,"
@@ -72,6 +77,13 @@ static const struct sql SQL_VOLUME_ADD = {
 	" livemode, payments, volume) VALUES (?, ?, ?, ?, 1, ?)"
 	" ON DUPLICATE KEY UPDATE payments = payments + 1,"
 	" volume = volume + VALUES(volume)", "sssii", 0 };
+static const struct sql SQL_DAY_VOLUME_ADD = {
+	"INSERT INTO customer_daily_volumes (customer_pk, currency, day,"
+	" account_id, livemode, payments, volume)"
+	" SELECT pk, ?, ?, account_id, livemode, 1, ? FROM customers"
+	" WHERE " SCOPE " AND id = ?"
+	" ON DUPLICATE KEY UPDATE payments = payments + 1,"
+	" volume = volume + ?", "siisisi", 0 };
 static const struct sql SQL_ANALYTICS_TOTALS = {
 	"SELECT c.id, t.succeeded, t.failed, t.last_id, t.last_amount,"
 	" t.last_currency, t.last_created FROM customers c"
@@ -82,6 +94,29 @@ static const struct sql SQL_ANALYTICS_VOLUMES = {
 	"SELECT currency, payments, volume FROM customer_volumes"
 	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
 	" ORDER BY volume DESC, currency", "ssi", 0 };
+/* The customer, and "now" for it: its test clock's time if it has one. */
+static const struct sql SQL_VOLUME_CUSTOMER = {
+	"SELECT c.pk, t.frozen_time FROM customers c"
+	" LEFT JOIN test_clocks t ON t.id = c.test_clock"
+	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
+	" AND c.deleted IS NULL", "sis", 0 };
+static const struct sql SQL_VOLUME_TOP_CURRENCY = {
+	"SELECT currency FROM customer_volumes"
+	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
+	" ORDER BY volume DESC, currency LIMIT 1", "ssi", 0 };
+/* [0] days, [1] months summed from the days (the month's first day by
+ * calendar arithmetic on DATETIME values, which no time zone touches). */
+static const struct sql SQL_VOLUME_PERIODS[2] = {
+	{ "SELECT day, volume, payments FROM customer_daily_volumes"
+	  " WHERE customer_pk = ? AND currency = ? AND day >= ?"
+	  " ORDER BY day", "isi", 0 },
+	{ "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00',"
+	  " DATE_FORMAT(DATE_ADD('1970-01-01 00:00:00', INTERVAL day SECOND),"
+	  " '%Y-%m-01 00:00:00')) AS month, SUM(volume), SUM(payments)"
+	  " FROM customer_daily_volumes"
+	  " WHERE customer_pk = ? AND currency = ? AND day >= ?"
+	  " GROUP BY month ORDER BY month", "isi", 0 },
+};
 
 /* Each list names its index: left to itself, MariaDB walks the rows from
  * the newest to a cursor, so a page deep in a long history read tens of
@@ -202,6 +237,13 @@ choose_token(struct req *r, struct charge *ch, char *token, size_t sz)
 	    token, sz);
 }
 
+/* The unix time of the UTC midnight that starts the day of "t". */
+static int64_t
+day_start(int64_t t)
+{
+	return t - ((t % DAY) + DAY) % DAY;
+}
+
 /* Counts the payment into its customer's aggregates. */
 static int
 aggregate(struct req *r, const struct charge *ch)
@@ -217,11 +259,16 @@ aggregate(struct req *r, const struct charge *ch)
 	if ((rc = db_exec(r, &SQL_TOTALS_SUCCEEDED, (struct db_val[]){
 	    DB_S(ch->customer), DB_S(r->caller.account_id),
 	    DB_I(r->caller.livemode), DB_S(ch->id), DB_I(ch->amount),
-	    DB_S(ch->currency), DB_I(ch->created), DB_E }, NULL)) != 0)
-		return rc;
-	return db_exec(r, &SQL_VOLUME_ADD, (struct db_val[]){
+	    DB_S(ch->currency), DB_I(ch->created), DB_E }, NULL)) != 0 ||
+	    (rc = db_exec(r, &SQL_VOLUME_ADD, (struct db_val[]){
 	    DB_S(ch->customer), DB_S(ch->currency), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_I(ch->amount), DB_E }, NULL);
+	    DB_I(r->caller.livemode), DB_I(ch->amount), DB_E }, NULL)) != 0)
+		return rc;
+	return db_exec(r, &SQL_DAY_VOLUME_ADD, (struct db_val[]){
+	    DB_S(ch->currency), DB_I(day_start(ch->created)),
+	    DB_I(ch->amount), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_S(ch->customer), DB_I(ch->amount),
+	    DB_E }, NULL);
 }
 
 /* 200 with the payment, or 402 with it inside the card error. */
@@ -439,5 +486,128 @@ payments_analytics(struct req *r)
 		jsonx_add(o, "last_payment", last);
 	else
 		jsonx_add_null(o, "last_payment");
+	http_reply(r, 200, o);
+}
+
+/* The first period the volume chart shows for a customer whose "now" is
+ * "now": 365 days before today, or the first of the month 119 months
+ * before this one (UTC). */
+static int64_t
+volume_since(int64_t now, int months)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)now;
+	int		 m;
+
+	if (!months)
+		return day_start(now) - (int64_t)(VOLUME_DAYS - 1) * DAY;
+	gmtime_r(&t, &tm);
+	m = tm.tm_year * 12 + tm.tm_mon - (VOLUME_MONTHS - 1);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = m / 12;
+	tm.tm_mon = m % 12;
+	tm.tm_mday = 1;
+	return (int64_t)timegm(&tm);
+}
+
+/* interval (day, month) and currency (default: the customer's largest
+ * volume; "" when it has none). */
+static int
+volume_params(struct req *r, int *months, char *currency)
+{
+	static const struct param decl[] = { { "interval" }, { "currency" } };
+	const char	*iv = NULL, *cur = NULL;
+
+	*currency = '\0';
+	if (params_allow(r, decl, 2) == -1 ||
+	    params_str(r, "interval", &iv) == -1 ||
+	    params_str(r, "currency", &cur) == -1)
+		return -1;
+	if (iv != NULL && strcmp(iv, "day") != 0 && strcmp(iv, "month") != 0)
+		return api_error(r, ERR_PARAM_INVALID, "interval",
+		    "interval (day or month)");
+	*months = iv != NULL && strcmp(iv, "month") == 0;
+	if (cur != NULL && valid_currency(cur, currency) == -1)
+		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
+	return 0;
+}
+
+static int
+top_currency(struct req *r, char *currency)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	if ((rc = db_one(r, &SQL_VOLUME_TOP_CURRENCY, (struct db_val[]){
+	    DB_S(r->captures[0]), DB_S(r->caller.account_id),
+	    DB_I(r->caller.livemode), DB_E }, &res)) != 1)
+		return rc == 0 ? 0 : -1;
+	snprintf(currency, 4, "%s", res.val[0]);
+	db_res_free(&res);
+	return 0;
+}
+
+/* The periods of customer "pk" in "currency" from "since", oldest first. */
+static struct json_object *
+periods_json(struct req *r, int64_t pk, const char *currency, int months,
+    int64_t since)
+{
+	struct json_object	*arr = json_object_new_array(), *v;
+	struct db_res		 res;
+	int			 rc;
+
+	if (*currency == '\0')
+		return arr;
+	if (db_query(r, &SQL_VOLUME_PERIODS[months], (struct db_val[]){
+	    DB_I(pk), DB_S(currency), DB_I(since), DB_E }, &res) != 0) {
+		json_object_put(arr);
+		return NULL;
+	}
+	while ((rc = db_row(r, &res)) == 1) {
+		v = json_object_new_object();
+		jsonx_add_i64(v, "period_start", db_i64(&res, 0));
+		jsonx_add_i64(v, "total_volume", db_i64(&res, 1));
+		jsonx_add_i64(v, "payments", db_i64(&res, 2));
+		json_object_array_add(arr, v);
+	}
+	db_res_free(&res);
+	if (rc == -1) {
+		json_object_put(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+/* GET /v1/customers/:id/analytics/volume: succeeded payments per day or
+ * month in one currency (dashboard contract "Volume over time"). */
+void
+payments_volume(struct req *r)
+{
+	struct json_object	*o, *data;
+	struct db_res		 res;
+	char			 currency[4], url[128];
+	int64_t			 pk, now;
+	int			 months = 0;
+
+	if (volume_params(r, &months, currency) == -1 ||
+	    db_find(r, &SQL_VOLUME_CUSTOMER, r->captures[0], "customer",
+	    &res) != 1)
+		return;
+	pk = db_i64(&res, 0);
+	now = res.val[1] != NULL ? db_i64(&res, 1) : (int64_t)time(NULL);
+	db_res_free(&res);
+	if ((*currency == '\0' && top_currency(r, currency) == -1) ||
+	    (data = periods_json(r, pk, currency, months,
+	    volume_since(now, months))) == NULL)
+		return;
+	snprintf(url, sizeof(url), "/v1/customers/%s/analytics/volume",
+	    r->captures[0]);
+	o = json_object_new_object();
+	jsonx_add_str(o, "object", "list");
+	jsonx_add_str(o, "url", url);
+	jsonx_add_bool(o, "has_more", 0);
+	jsonx_add_str(o, "interval", months ? "month" : "day");
+	jsonx_add_str(o, "currency", *currency ? currency : NULL);
+	jsonx_add(o, "data", data);
 	http_reply(r, 200, o);
 }

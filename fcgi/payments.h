@@ -40,4 +40,7 @@ void	payments_get(struct req *r);
 void	payments_list(struct req *r);
 void	payments_analytics(struct req *r);
 
+/* GET /v1/customers/:id/analytics/volume (interval, currency). */
+void	payments_volume(struct req *r);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * Every route of API.md with its methods, handler and permission, and
- * dispatch(): 404/405, 401, 403, parameters (400/413/415), sensitive
- * data, idempotency replay, then the handler.
+ * dispatch(): 404/405, 401 (key, or the dashboard's session cookie, with
+ * its CSRF check: 403), 403, parameters (400/413/415), sensitive data,
+ * idempotency replay, then the handler.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "clocks.h"
 #include "config.h"
 #include "customers.h"
+#include "dashboard.h"
 #include "db.h"
 #include "events.h"
 #include "http.h"
@@ -47,6 +49,8 @@ static const struct route routes[] = {
 	    { "DELETE", customers_delete, "customers:write" } } },
 	{ "/v1/customers/" ID "/analytics", 0, {
 	    { "GET", payments_analytics, "customers:read" } } },
+	{ "/v1/customers/" ID "/analytics/volume", 0, {
+	    { "GET", payments_volume, "customers:read" } } },
 	{ "/v1/customers/" ID "/payment_methods", 0, {
 	    { "GET", payment_methods_list, "customers:read" },
 	    { "POST", payment_methods_attach, "customers:write" } } },
@@ -97,6 +101,17 @@ static const struct route routes[] = {
 	    { "DELETE", clocks_delete, "subscriptions:write" } } },
 	{ "/v1/test_helpers/test_clocks/" ID "/advance", 0, {
 	    { "POST", clocks_advance, "subscriptions:write" } } },
+	/* Public: sign-in needs no key; GET and DELETE check the session
+	 * cookie themselves. */
+	{ "/v1/dashboard/session", 1, {
+	    { "POST", dashboard_signin, NULL },
+	    { "GET", dashboard_session_get, NULL },
+	    { "DELETE", dashboard_signout, NULL } } },
+	{ "/v1/dashboard/api_keys", 0, {
+	    { "GET", dashboard_keys_list, AUTH_SESSION_ONLY },
+	    { "POST", dashboard_keys_create, AUTH_SESSION_ONLY } } },
+	{ "/v1/dashboard/api_keys/" ID, 0, {
+	    { "DELETE", dashboard_keys_revoke, AUTH_SESSION_ONLY } } },
 };
 
 static const struct sql SQL_PING = { "SELECT 1", "", 0 };
@@ -162,7 +177,9 @@ routes_dispatch(struct req *r, struct router *rt)
 		return;
 	if (params_parse(r) == -1)
 		return;
-	if (http_is_write(r) && params_sensitive(r) == -1)
+	/* Public writes (sign-in) store nothing, and a password that
+	 * happens to pass Luhn must not be refused. */
+	if (http_is_write(r) && !rte->public && params_sensitive(r) == -1)
 		return;
 	if (!http_is_write(r) || rte->public) {
 		free(r->idempotency_key);

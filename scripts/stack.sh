@@ -18,8 +18,11 @@
 #   PESASWAP_VAR=DIR bash scripts/stack.sh COMMAND
 #
 #   db-stop | db-start     stop or start MariaDB (outage tests)
+#   db-kill                SIGKILL MariaDB, no clean shutdown (crash tests)
+#   db-pause | db-resume   SIGSTOP or SIGCONT MariaDB: unreachable, not down
 #   fcgi-pid               print the pesaswap-fcgi master's pid
 #   fcgi-stop | fcgi-start stop or start pesaswap-fcgi
+#   fcgi-workers           print the pids of the master's live workers
 #   jobs-pid | jobs-stop | jobs-start   the same for pesaswap-jobs
 #   nginx-reload           reload nginx's configuration
 #   stop-all               stop everything this VAR runs
@@ -85,7 +88,8 @@ deb_installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
 }
 
-# Installs the missing Debian packages (apt-get update once, only if one is
+# install_deps [PACKAGE...]: installs the missing Debian packages of
+# PS_DEBS and the arguments (apt-get update once, only if one is
 # missing). Services that packages would start are held back by a
 # temporary policy-rc.d: our servers are private processes, not services.
 install_deps() {
@@ -94,7 +98,7 @@ install_deps() {
 		warn "not a Debian system: install the packages of README by hand"
 		return 0
 	fi
-	for p in "${PS_DEBS[@]}"; do
+	for p in "${PS_DEBS[@]}" "$@"; do
 		deb_installed "$p" || missing+=("$p")
 	done
 	# Debian 12's nginx-light only adds modules to nginx: nginx suffices.
@@ -332,6 +336,24 @@ db_stop() {
 	    --datadir="$PS_VAR/mysql" TERM 60
 }
 
+# A crash: SIGKILL, no shutdown; db_start runs InnoDB's recovery.
+db_kill() {
+	local pid
+	pid=$(read_pid "$PS_VAR/run/mariadb.pid" mariadbd) ||
+	    { err "MariaDB is not running"; return 1; }
+	say "killing MariaDB (pid $pid) with SIGKILL"
+	kill -KILL "$pid" && wait_gone "$pid" 10
+}
+
+# db_signal STOP|CONT: a stopped server keeps its connections open but
+# answers nothing, as behind a network partition: clients hang, not fail.
+db_signal() {
+	local pid
+	pid=$(read_pid "$PS_VAR/run/mariadb.pid" mariadbd) ||
+	    { err "MariaDB is not running"; return 1; }
+	kill -"$1" "$pid"
+}
+
 # db_sql [ARGS...]: the mariadb client as the DB superuser, over the socket.
 db_sql() {
 	mariadb --no-defaults --socket="$PS_DB_SOCKET" -u "$PS_DB_ADMIN" \
@@ -425,6 +447,21 @@ demo_account() {
 	fi
 }
 
+# The demo dashboard user of the demo account: its email and password are
+# kept from VAR/demo.env, else made up; set (again) on every start, so the
+# login printed is the one that works. Sets PS_DASH_EMAIL, PS_DASH_PASSWORD.
+demo_user() {
+	local f=$PS_VAR/demo.env
+	PS_DASH_EMAIL=$(env_get "$f" PESASWAP_DASHBOARD_EMAIL) ||
+	    PS_DASH_EMAIL=demo@example.com
+	PS_DASH_PASSWORD=$(env_get "$f" PESASWAP_DASHBOARD_PASSWORD) ||
+	    PS_DASH_PASSWORD=$(openssl rand -hex 12) || return 1
+	printf '%s\n' "$PS_DASH_PASSWORD" |
+	    ps_env "$PS_BUILD/fcgi/pesaswap-admin" user create \
+	    --account "$PS_ACCOUNT_ID" --email "$PS_DASH_EMAIL" \
+	    --update-password >/dev/null
+}
+
 # ------------------------------------------------------------ TLS, workers
 
 tls_cert() {
@@ -468,6 +505,17 @@ fcgi_start() {
 fcgi_stop() {
 	stop_pidfile pesaswap-fcgi "$PS_VAR/run/fcgi.pid" pesaswap-fcgi \
 	    "unix:$PS_FCGI_SOCKET" TERM 20
+}
+
+# The master's live children (its workers), one pid a line.
+fcgi_workers() {
+	local master c
+	master=$(read_pid "$PS_VAR/run/fcgi.pid" pesaswap-fcgi) || return 1
+	for c in $(cat /proc/"$master"/task/*/children 2>/dev/null ||
+	    pgrep -P "$master"); do
+		alive "$c" && echo "$c"
+	done
+	return 0
 }
 
 # pesaswap-jobs: webhook deliveries (and later billing). Its pid file is
@@ -516,7 +564,7 @@ fill() {
 # The user nginx's workers run as: nobody when nginx starts as root and
 # nobody can reach the dashboard and the FastCGI socket; else ourselves.
 nginx_user() {
-	local dash=$PS_SRC/nginx/dashboard
+	local dash=$PS_BUILD/dashboard
 	[ "$(id -u)" -eq 0 ] || return 0
 	if runuser -u nobody -- test -r "$dash/index.html" -a -x "$dash" \
 	    -a -x "$PS_VAR/run" 2>/dev/null; then
@@ -535,7 +583,7 @@ nginx_conf() {
 		fill "$PS_SRC/nginx/pesaswap.conf.in" \
 		    HTTP_PORT="$PS_HTTP_PORT" HTTPS_PORT="$PS_HTTPS_PORT" \
 		    VAR="$PS_VAR" FCGI_SOCKET="$PS_FCGI_SOCKET" \
-		    DASHBOARD_DIR="$PS_SRC/nginx/dashboard" \
+		    DASHBOARD_DIR="$PS_BUILD/dashboard" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \
 		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" \
@@ -602,6 +650,8 @@ export PESASWAP_DASHBOARD_URL=http://127.0.0.1:$PS_HTTP_PORT/dashboard/
 export PESASWAP_ACCOUNT_ID=$(q "$PS_ACCOUNT_ID")
 export PESASWAP_TEST_KEY=$(q "$PS_TEST_KEY")
 export PESASWAP_LIVE_KEY=$(q "$PS_LIVE_KEY")
+export PESASWAP_DASHBOARD_EMAIL=$(q "$PS_DASH_EMAIL")
+export PESASWAP_DASHBOARD_PASSWORD=$(q "$PS_DASH_PASSWORD")
 export PESASWAP_DB_HOST=127.0.0.1
 export PESASWAP_DB_PORT=$PS_DB_PORT
 export PESASWAP_DB_SOCKET=$(q "$PS_DB_SOCKET")
@@ -615,8 +665,7 @@ EOF
 
 # stack_up: everything, in order, for the configured VAR, ports and build.
 # The one place both commands start the stack: later issues add their
-# steps here (pesaswap-jobs after fcgi_start, the dashboard user after
-# demo_account) and their stop to stop_all.
+# steps here and their stop to stop_all.
 stack_up() {
 	stack_save &&
 	chmod 755 "$PS_VAR" &&	# nginx workers reach VAR/run
@@ -625,6 +674,7 @@ stack_up() {
 	db_setup &&
 	migrate &&
 	demo_account &&
+	demo_user &&
 	tls_cert &&
 	fcgi_start &&
 	jobs_start &&
@@ -667,9 +717,13 @@ stack_main() {
 	case $cmd in
 	db-stop)	db_stop ;;
 	db-start)	db_start ;;
+	db-kill)	db_kill ;;
+	db-pause)	db_signal STOP ;;
+	db-resume)	db_signal CONT ;;
 	fcgi-pid)	read_pid "$PS_VAR/run/fcgi.pid" pesaswap-fcgi ;;
 	fcgi-stop)	fcgi_stop ;;
 	fcgi-start)	fcgi_start ;;
+	fcgi-workers)	fcgi_workers ;;
 	jobs-pid)	read_pid "$PS_VAR/run/jobs.pid" pesaswap-jobs ;;
 	jobs-stop)	jobs_stop ;;
 	jobs-start)	jobs_start ;;
@@ -677,7 +731,7 @@ stack_main() {
 	stop-all)	stop_all ;;
 	status)		stack_status ;;
 	*)
-		echo "usage: PESASWAP_VAR=DIR bash $0 db-stop|db-start|fcgi-pid|fcgi-stop|fcgi-start|jobs-pid|jobs-stop|jobs-start|nginx-reload|stop-all|status" >&2
+		echo "usage: PESASWAP_VAR=DIR bash $0 db-stop|db-start|db-kill|db-pause|db-resume|fcgi-pid|fcgi-stop|fcgi-start|fcgi-workers|jobs-pid|jobs-stop|jobs-start|nginx-reload|stop-all|status" >&2
 		return 2 ;;
 	esac
 }
