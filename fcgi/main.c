@@ -102,7 +102,8 @@ parse_args(int argc, char *argv[], struct config *cfg)
 {
 	int	 i, rc;
 
-	for (i = 1; i < argc; i++) {
+	/* Flags come in pairs: --name value. */
+	for (i = 1; i < argc; i += 2) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return -1;
 		if (strncmp(argv[i], "--", 2) != 0 || i + 1 == argc) {
@@ -113,7 +114,6 @@ parse_args(int argc, char *argv[], struct config *cfg)
 			fprintf(stderr, "unknown flag: %s\n", argv[i]);
 		if (rc != 1)
 			return -1;
-		i++;
 	}
 	if (cfg->workers < 1)
 		cfg->workers = 2 * (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -130,9 +130,11 @@ store(struct json_object *root, char *name, char *value, const char **why)
 		open = close[1] == '[' ? close + 1 : NULL;
 	}
 	if (!json_object_is_type(node, json_type_array) &&
-	    json_object_object_get_ex(node, seg, &v) &&
-	    !json_object_is_type(v, json_type_string)) {
-		*why = "a parameter is both a value and a group";
+	    json_object_object_get_ex(node, seg, &v)) {
+		/* "a=1&a=2" is refused, as a JSON key given twice is. */
+		*why = json_object_is_type(v, json_type_string) ?
+		    "a parameter is given twice" :
+		    "a parameter is both a value and a group";
 		goto fail;
 	}
 	v = json_object_new_string(value);
@@ -226,6 +228,64 @@ all_finite(struct json_object *node)
 	}
 }
 
+/* Key-value members in the tree under "node". */
+static size_t
+members(struct json_object *node)
+{
+	size_t	 n = 0, i;
+
+	if (json_object_is_type(node, json_type_object)) {
+		json_object_object_foreach(node, k, v) {
+			(void)k;
+			n += 1 + members(v);
+		}
+	} else if (json_object_is_type(node, json_type_array))
+		for (i = 0; i < json_object_array_length(node); i++)
+			n += members(json_object_array_get_idx(node, i));
+	return n;
+}
+
+/*
+ * What json-c lets through in a well-formed document "buf", parsed into
+ * "obj": a \u0000 escape (in a key it cuts the key short, so
+ * {"name\u0000x": …} would set "name") and a key given twice in one
+ * object (json-c keeps the last; Stripe-like, we refuse: a second value
+ * smuggled past whoever read the first is never what a client meant).
+ * Each ':' outside strings is one member, so a key was given twice iff
+ * the text has more of them than the tree.
+ */
+static int
+json_text_ok(const char *buf, size_t len, struct json_object *obj,
+    const char **why)
+{
+	size_t	 i, colons = 0;
+	char	 quote = 0;	/* of the string we are in, else 0 */
+
+	for (i = 0; i < len; i++) {
+		if (quote == 0) {
+			/* json-c reads 'single-quoted' keys too: a '"' or
+			 * ':' inside one must not count (fuzz_json). */
+			if (buf[i] == '"' || buf[i] == '\'')
+				quote = buf[i];
+			colons += buf[i] == ':';
+		} else if (buf[i] == quote)
+			quote = 0;
+		else if (buf[i] == '\\') {
+			if (len - i > 5 &&
+			    memcmp(buf + i + 1, "u0000", 5) == 0) {
+				*why = "a NUL character (\\u0000)";
+				return -1;
+			}
+			i++;	/* so \\" does not end the string */
+		}
+	}
+	if (colons != members(obj)) {
+		*why = "a key given twice in one object";
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * json-c in strict mode still reads NaN and Infinity (refused below) and
  * also {'a':1} and 1. (read as {"a":1} and 1.0: the values a client
@@ -267,6 +327,10 @@ params_decode_json(const char *buf, size_t len, struct json_object **out,
 	    all_finite(obj) == -1) {
 		json_object_put(obj);
 		*why = "the JSON body must be an object of finite values";
+		return -1;
+	}
+	if (json_text_ok(buf, len, obj, why) == -1) {
+		json_object_put(obj);
 		return -1;
 	}
 	*out = obj;
@@ -352,7 +416,7 @@ params_parse(struct req *r)
 		bad_pair_name(r->query, name, sizeof(name));
 		return api_error(r, ERR_PARAM_INVALID, name[0] ? name : "query",
 		    name[0] ? name : "the query string (bad escape, invalid "
-		    "UTF-8 or too many pairs)");
+		    "UTF-8, a repeated name or too many pairs)");
 	}
 	return 0;
 }
@@ -455,9 +519,16 @@ find_card_number(struct json_object *node, const char *key, char *name,
 		}
 		return 0;
 	case json_type_object: {
-		json_object_object_foreach(node, k, v)
+		json_object_object_foreach(node, k, v) {
+			/* Keys are stored too (metadata): a number there
+			 * names its parent, never itself. */
+			if (valid_has_card_number(k) == 0) {
+				snprintf(name, namesz, "%s", key);
+				return -1;
+			}
 			if (find_card_number(v, k, name, namesz) == -1)
 				return -1;
+		}
 		return 0;
 	}
 	case json_type_array:

@@ -47,3 +47,14 @@ test('the_key_may_call_again_after_waiting', async () => {
 	await new Promise((resolve) => setTimeout(resolve, 2500));
 	expectOk(await call('/v1/customers?limit=1', { key: A.testKey }));
 });
+
+test('a_flood_through_a_path_nginx_decodes_out_of_v1_is_limited_too', async () => {
+	// nginx decodes /v1/customers/..%2f..%2fx to /x (its catch-all
+	// location) while the worker answers the customers route: the key
+	// is counted there as well (nginx/pesaswap.conf.in).
+	const answers = await Promise.all(Array.from({ length: 400 }, () =>
+	    call('/v1/customers/..%2f..%2fx', { key: B.testKey, retry429: false })));
+	assert.ok(answers.some((r) => r.status === 429), 'no 429 in 400 requests');
+	for (const r of answers.filter((a) => a.status !== 429))
+		assert.equal(r.status, 404);
+});

@@ -269,12 +269,14 @@ form_object_can_hold_array(void **state)
 	form_ok("a[b][]=1&a[b][]=2", "{\"a\":{\"b\":[\"1\",\"2\"]}}");
 }
 
+/* As a JSON key given twice (params.c json_text_ok), so a second value
+ * cannot slip past whatever read the first. */
 static void
-form_last_duplicate_wins(void **state)
+form_duplicate_refused(void **state)
 {
 	(void)state;
-	form_ok("name=first&name=second", "{\"name\":\"second\"}");
-	form_ok("m[k]=1&m[k]=2", "{\"m\":{\"k\":\"2\"}}");
+	form_refused("name=first&name=second", "twice");
+	form_refused("m[k]=1&m[k]=2", "twice");
 }
 
 static void
@@ -565,7 +567,7 @@ form_empty_pieces_not_counted(void **state)
 }
 
 static void
-form_duplicate_pairs_counted(void **state)
+form_duplicate_pairs_refused(void **state)
 {
 	char	*s, *p;
 	size_t	 i;
@@ -574,7 +576,7 @@ form_duplicate_pairs_counted(void **state)
 	assert_non_null(s);
 	for (i = 0; i <= PARAMS_MAX_PAIRS; i++)
 		p += sprintf(p, "%sa=1", i > 0 ? "&" : "");
-	form_refused(s, "too many");
+	form_refused(s, "twice");
 }
 
 static void
@@ -697,6 +699,43 @@ json_array_top_level_refused(void **state)
 	(void)state;
 	json_refused("[]");
 	json_refused("[{\"a\":1}]");
+}
+
+static void
+json_duplicate_key_refused(void **state)
+{
+	(void)state;
+	json_refused("{\"a\":1,\"a\":2}");
+	json_refused("{\"m\":{\"k\":\"x\",\"k\":\"y\"}}");
+	json_refused("{\"m\":{\"k\":{}},\"m\":1}");
+}
+
+/* json-c also takes single-quoted strings: a double quote inside one must
+ * not hide a later duplicate, nor a colon inside one make a false one. */
+static void
+json_duplicate_key_seen_through_single_quotes(void **state)
+{
+	(void)state;
+	json_refused("{\"email\":\"a\",'\"':1,\"email\":\"b\",'\"':2}");
+	json_ok("{'a:b':1}", "{\"a:b\":1}");
+}
+
+static void
+json_same_key_in_two_objects_accepted(void **state)
+{
+	(void)state;
+	json_ok("{\"k\":{\"k\":\"a:b\"},\"x\":\"\\\":\"}",
+	    "{\"k\":{\"k\":\"a:b\"},\"x\":\"\\\":\"}");
+}
+
+static void
+json_nul_escape_refused(void **state)
+{
+	(void)state;
+	json_refused("{\"a\":\"x\\u0000\"}");
+	json_refused("{\"name\\u0000x\":\"y\"}");
+	/* an escaped backslash, then text */
+	json_ok("{\"a\":\"\\\\u0000\"}", "{\"a\":\"\\\\u0000\"}");
 }
 
 static void
@@ -869,7 +908,7 @@ main(void)
 		cmocka_unit_test(form_indexed_brackets_merge_items),
 		cmocka_unit_test(form_indexed_list_makes_object),
 		cmocka_unit_test(form_object_can_hold_array),
-		cmocka_unit_test(form_last_duplicate_wins),
+		cmocka_unit_test(form_duplicate_refused),
 		cmocka_unit_test(form_empty_pieces_ignored),
 		cmocka_unit_test(form_plus_is_space),
 		cmocka_unit_test(form_percent_20_is_space),
@@ -906,7 +945,7 @@ main(void)
 		    free_state),
 		cmocka_unit_test_teardown(form_empty_pieces_not_counted,
 		    free_state),
-		cmocka_unit_test_teardown(form_duplicate_pairs_counted,
+		cmocka_unit_test_teardown(form_duplicate_pairs_refused,
 		    free_state),
 		cmocka_unit_test_teardown(form_max_depth_accepted, free_state),
 		cmocka_unit_test_teardown(form_depth_beyond_max_refused,
@@ -914,6 +953,10 @@ main(void)
 		cmocka_unit_test(form_bytes_past_len_ignored),
 		cmocka_unit_test(form_failure_after_good_pairs_frees_them),
 		cmocka_unit_test(json_object_accepted),
+		cmocka_unit_test(json_duplicate_key_refused),
+		cmocka_unit_test(json_duplicate_key_seen_through_single_quotes),
+		cmocka_unit_test(json_same_key_in_two_objects_accepted),
+		cmocka_unit_test(json_nul_escape_refused),
 		cmocka_unit_test(json_keeps_types),
 		cmocka_unit_test(json_empty_object_accepted),
 		cmocka_unit_test(json_leading_whitespace_accepted),
