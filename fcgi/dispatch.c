@@ -167,6 +167,10 @@ handed_back(struct master *m, struct slot *s)
 	struct handback	 b;
 	int		 fd;
 
+	/* An event left in the same epoll batch after reap() closed this
+	 * slot's socket: its number may belong to a new connection now. */
+	if (s->pid == 0)
+		return;
 	if (handoff_recv(s->ctl, &b, sizeof(b), &fd) != 1 || b.id != s->conn)
 		return;		/* it died: reap() cleans up */
 	if (b.keep && !m->draining &&

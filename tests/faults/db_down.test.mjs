@@ -7,9 +7,9 @@
 // finally, and an after() hook) even when an assertion fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { newAccount, dbStop, dbStart, fcgiPid } from '../lib/stack.mjs';
+import { newAccount, dbStop, dbStart } from '../lib/stack.mjs';
+import { masterPid, workerPids as children, restoreStack }
+    from './lib/procs.mjs';
 import { call, expectOk, expectError, uniqEmail, sleep } from '../lib/openapi.mjs';
 
 const ANSWER_WITHIN_MS = 5000;		// "quickly": a 503, never a hang
@@ -17,6 +17,7 @@ const RECOVER_WITHIN_MS = 30000;
 
 let acct;
 let dbDown = false;
+let nWorkers;
 
 async function stopDb() {
 	dbDown = true;
@@ -29,38 +30,9 @@ async function startDb() {
 
 // The master's pid, as a number.
 async function master() {
-	const pid = Number(String(await fcgiPid()).trim());
-	assert.ok(Number.isInteger(pid) && pid > 1, `fcgiPid() gave ${pid}`);
+	const pid = await masterPid();
+	assert.ok(Number.isInteger(pid) && pid > 1, `masterPid() gave ${pid}`);
 	return pid;
-}
-
-// The master's live children (its workers), sorted.
-function children(pid) {
-	const out = new Set();
-	try {
-		for (const tid of readdirSync(`/proc/${pid}/task`)) {
-			const s = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-			for (const c of s.split(/\s+/).filter(Boolean))
-				out.add(Number(c));
-		}
-	} catch {
-		// /proc/…/children may be missing (kernel option): ask pgrep
-		try {
-			const s = execFileSync('pgrep', ['-P', String(pid)],
-			    { encoding: 'utf8' });
-			for (const c of s.split(/\s+/).filter(Boolean))
-				out.add(Number(c));
-		} catch { /* no children */ }
-	}
-	// drop zombies (a killed worker not yet reaped)
-	return [...out].filter((c) => {
-		try {
-			const stat = readFileSync(`/proc/${c}/stat`, 'utf8');
-			return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-		} catch {
-			return false;
-		}
-	}).sort((a, b) => a - b);
 }
 
 // fetch with a deadline, so a hang fails the test instead of stalling it.
@@ -89,28 +61,30 @@ async function waitHealthy(ms) {
 }
 
 before(async () => {
-	acct = await newAccount('api-faults');
+	acct = await newAccount('faults-db-down');
 	await waitHealthy(RECOVER_WITHIN_MS);
+	nWorkers = (await children()).length;
 });
 
 after(async () => {
 	if (dbDown)
 		await startDb();
+	await restoreStack(nWorkers);
 });
 
 test('worker_killed_with_sigkill_is_replaced_and_requests_keep_succeeding', async () => {
 	const pid = await master();
-	const before = children(pid);
+	const before = await children();
 	assert.ok(before.length >= 1, `the master ${pid} has no workers`);
 	const victim = before[before.length - 1];
 	process.kill(victim, 'SIGKILL');
 	// a new worker appears within a few seconds
 	const end = Date.now() + 10000;
-	let now = children(pid);
+	let now = await children();
 	while ((now.includes(victim) || now.length < before.length) &&
 	    Date.now() < end) {
 		await sleep(100);
-		now = children(pid);
+		now = await children();
 	}
 	assert.ok(!now.includes(victim), `worker ${victim} is still there`);
 	assert.equal(now.length, before.length,
@@ -131,7 +105,7 @@ test('database_down_answers_503_quickly_then_the_same_workers_recover', async (t
 	// warm every worker's DB connection, so each must notice the outage
 	for (let i = 0; i < 10; i++)
 		expectOk(await call('/v1/customers', { key: acct.testKey }));
-	const workers = children(pid);
+	const workers = await children();
 	const lostEmail = uniqEmail('outage');
 
 	await stopDb();
@@ -166,7 +140,7 @@ test('database_down_answers_503_quickly_then_the_same_workers_recover', async (t
 		});
 		await t.test('the_workers_stay_up_while_the_database_is_down', async () => {
 			assert.equal(await master(), pid);
-			assert.deepEqual(children(pid), workers);
+			assert.deepEqual(await children(), workers);
 		});
 	} finally {
 		await startDb();
@@ -182,7 +156,7 @@ test('database_down_answers_503_quickly_then_the_same_workers_recover', async (t
 	});
 	await t.test('the_same_master_and_workers_serve_after_recovery', async () => {
 		assert.equal(await master(), pid, 'the master was restarted');
-		assert.deepEqual(children(pid), workers,
+		assert.deepEqual(await children(), workers,
 		    'the workers were restarted (pids changed)');
 	});
 	await t.test('nothing_was_written_during_the_outage', async () => {
