@@ -19,12 +19,23 @@
 #include "idempotency.h"
 #include "log.h"
 
-#define DB_MAX_STMTS	96
+/* Room for every static statement (about 145 in fcgi/ now): when full,
+ * a statement not yet prepared answered 500 on that worker for good. */
+#define DB_MAX_STMTS	256
+#define DB_MAX_DYNAMIC	32	/* statements built at run time, by text */
 #define DB_MAX_PARAMS	32
 #define DB_TX_TRIES	5
 
 struct cached_stmt {
 	const struct sql	*q;
+	MYSQL_STMT		*st;
+};
+
+/* A statement built at run time (a search), kept by its text: the same
+ * query shape comes back, and preparing it again is one more round trip
+ * (and a close) on every request. */
+struct dynamic_stmt {
+	char			*text;
 	MYSQL_STMT		*st;
 };
 
@@ -35,6 +46,9 @@ struct db {
 	int			 in_tx;
 	struct cached_stmt	 stmts[DB_MAX_STMTS];
 	size_t			 nstmts;
+	struct dynamic_stmt	 dyn[DB_MAX_DYNAMIC];
+	size_t			 ndyn;
+	size_t			 dyn_next;	/* the one replaced when full */
 	char			*buf[DB_MAX_COLS];	/* result columns */
 	unsigned long		 cap[DB_MAX_COLS];
 	my_bool			 isnull[DB_MAX_COLS];
@@ -92,6 +106,11 @@ disconnect(struct db *db)
 	for (i = 0; i < db->nstmts; i++)
 		mysql_stmt_close(db->stmts[i].st);
 	db->nstmts = 0;
+	for (i = 0; i < db->ndyn; i++) {
+		mysql_stmt_close(db->dyn[i].st);
+		free(db->dyn[i].text);
+	}
+	db->ndyn = db->dyn_next = 0;
 	if (db->my != NULL)
 		mysql_close(db->my);
 	db->my = NULL;
@@ -180,16 +199,58 @@ fail(struct req *r, struct db *db, unsigned int err, const char *what,
 	}
 }
 
+/* The cached statement for "q" (by address, or by text for one built
+ * at run time); NULL if not prepared yet. */
+static MYSQL_STMT *
+cached(struct db *db, const struct sql *q)
+{
+	size_t	 i;
+
+	if (q->once) {
+		for (i = 0; i < db->ndyn; i++)
+			if (strcmp(db->dyn[i].text, q->text) == 0)
+				return db->dyn[i].st;
+		return NULL;
+	}
+	for (i = 0; i < db->nstmts; i++)
+		if (db->stmts[i].q == q)
+			return db->stmts[i].st;
+	return NULL;
+}
+
+/* Keeps "st" for statements with the text of "q", replacing the oldest
+ * when full. -1 (and "st" closed) if out of memory. */
+static int
+keep_dynamic(struct db *db, const struct sql *q, MYSQL_STMT *st)
+{
+	struct dynamic_stmt	*d;
+	char			*text;
+
+	if ((text = strdup(q->text)) == NULL) {
+		mysql_stmt_close(st);
+		return -1;
+	}
+	if (db->ndyn < DB_MAX_DYNAMIC)
+		d = &db->dyn[db->ndyn++];
+	else {
+		d = &db->dyn[db->dyn_next];
+		db->dyn_next = (db->dyn_next + 1) % DB_MAX_DYNAMIC;
+		mysql_stmt_close(d->st);
+		free(d->text);
+	}
+	d->text = text;
+	d->st = st;
+	return 0;
+}
+
 /* The cached statement for "q", prepared on first use. */
 static MYSQL_STMT *
 prepare(struct req *r, struct db *db, const struct sql *q, int *rc)
 {
 	MYSQL_STMT	*st;
-	size_t		 i;
 
-	for (i = 0; !q->once && i < db->nstmts; i++)
-		if (db->stmts[i].q == q)
-			return db->stmts[i].st;
+	if ((st = cached(db, q)) != NULL)
+		return st;
 	if ((!q->once && db->nstmts == DB_MAX_STMTS) ||
 	    (st = mysql_stmt_init(db->my)) == NULL) {
 		*rc = api_error(r, ERR_INTERNAL, NULL, NULL);
@@ -208,8 +269,13 @@ prepare(struct req *r, struct db *db, const struct sql *q, int *rc)
 		*rc = api_error(r, ERR_INTERNAL, NULL, NULL);
 		return NULL;
 	}
-	if (q->once)
+	if (q->once) {
+		if (keep_dynamic(db, q, st) == -1) {
+			*rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+			return NULL;
+		}
 		return st;
+	}
 	db->stmts[db->nstmts].q = q;
 	db->stmts[db->nstmts++].st = st;
 	return st;
@@ -284,8 +350,6 @@ execute_once(struct req *r, struct db *db, const struct sql *q,
 		*stp = st;
 		return 0;
 	}
-	if (q->once)
-		mysql_stmt_close(st);
 	return rc;
 }
 
@@ -320,8 +384,6 @@ db_exec(struct req *r, const struct sql *q, const struct db_val *args,
 		return rc;
 	if (affected != NULL)
 		*affected = mysql_stmt_affected_rows(st);
-	if (q->once)
-		mysql_stmt_close(st);
 	return 0;
 }
 
@@ -359,7 +421,7 @@ db_query(struct req *r, const struct sql *q, const struct db_val *args,
 		return rc;
 	res->db = r->db;
 	res->stmt = st;
-	res->once = q->once;
+	res->once = 0;	/* every statement is cached now (see cached()) */
 	res->ncols = mysql_stmt_field_count(st);
 	if (res->ncols > DB_MAX_COLS || bind_result(r->db, st, res) == -1) {
 		db_res_free(res);
@@ -369,8 +431,6 @@ db_query(struct req *r, const struct sql *q, const struct db_val *args,
 	if (mysql_stmt_store_result(st) != 0) {
 		rc = fail(r, r->db, mysql_stmt_errno(st), "store",
 		    mysql_stmt_error(st));
-		if (q->once)
-			mysql_stmt_close(st);
 		res->stmt = NULL;
 		if (rc == DB_GONE)
 			rc = r->db->in_tx ? DB_RETRY :

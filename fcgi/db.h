@@ -18,7 +18,7 @@ struct req;
 struct sql {
 	const char	*text;
 	const char	*sig;
-	int		 once;	/* built at run time: prepare, use, close */
+	int		 once;	/* built at run time: cached by its text */
 };
 
 enum db_type {

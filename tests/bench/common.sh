@@ -1,11 +1,15 @@
 # shellcheck shell=bash
-# What the stack-based benchmarks (renewals.sh, webhooks.sh) share: a temp
+# What every benchmark (run.sh, scale.sh, soak.sh, renewals.sh,
+# webhooks.sh) shares, so start-up and clean-up live in one place: a temp
 # directory, clean-up of everything they start (also on failure and
 # Ctrl-C), the programs (copied from PESASWAP_BUILD, or built out of tree),
-# and a private stack on free ports. Source it after setting KEEP (1 keeps
-# the temp directory), ROOT (the checkout) and BENCH_NAME (the log
-# prefix); then call bench_init, bench_build, bench_stack. Extra processes
-# to stop go in EXTRA_PIDS.
+# a private MariaDB (bench_db) or a whole stack (bench_stack) on free
+# ports, the load-average gate (bench_wait_load) and the per-process
+# samples (children, rss_kib, fd_count). Source it after setting KEEP (1
+# keeps the temp directory), ROOT (the checkout) and BENCH_NAME (the log
+# prefix); then call bench_init, bench_build, bench_stack or bench_db.
+# Extra processes to stop go in EXTRA_PIDS (SIGTERM, then SIGKILL); a long
+# step run by bg_wait is stopped too.
 
 STACK=$ROOT/scripts/stack.sh
 # shellcheck source=../../scripts/stack.sh
@@ -22,9 +26,14 @@ bench_init() {
 	LOG=$TMP/logs
 	mkdir -p "$VAR" "$LOG"
 	EXTRA_PIDS=()
+	BG_PID=
 	cleaned=0
+	# Our stdout and stderr, for messages from a trap that fires while a
+	# function runs with its output redirected (stack.sh's servers get
+	# neither fd).
+	exec 8>&1 9>&2
 	trap bench_cleanup EXIT
-	trap 'say interrupted; exit 130' INT TERM
+	trap 'exec 1>&8 2>&9; say interrupted; exit 130' INT TERM
 	trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 }
 
@@ -34,6 +43,8 @@ bench_cleanup() {
 	cleaned=1
 	trap - EXIT INT TERM ERR
 	set +e
+	exec 1>&8 2>&9
+	[ -n "$BG_PID" ] && EXTRA_PIDS+=("$BG_PID")
 	for p in "${EXTRA_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
@@ -49,14 +60,34 @@ bench_cleanup() {
 	exit "$rc"
 }
 
-# bench_build: the programs in BUILD=$TMP/build.
+# Long steps run in the background and are waited for, so that Ctrl-C is
+# handled at once (bash runs a trap only between foreground commands).
+bg_wait() {	# command...: runs it, waits; its status
+	"$@" <&0 8>&- 9>&- &
+	BG_PID=$!
+	local rc=0
+	wait "$BG_PID" || rc=$?
+	BG_PID=
+	return "$rc"
+}
+
+stop_pid() {	# pid signal: signal it, wait up to 15 s, then SIGKILL
+	[ -n "$1" ] && alive "$1" || return 0
+	kill "-$2" "$1" 2>/dev/null || true
+	wait_gone "$1" 15 || kill -KILL "$1" 2>/dev/null || true
+}
+
+# bench_build [PROGRAMS...]: the programs in BUILD=$TMP/build (default:
+# pesaswap-fcgi, pesaswap-admin and pesaswap-jobs).
 bench_build() {
-	local p
+	local p progs=("$@")
+	[ ${#progs[@]} -gt 0 ] ||
+	    progs=(pesaswap-fcgi pesaswap-admin pesaswap-jobs)
 	BUILD=$TMP/build
 	if [ -n "${PESASWAP_BUILD:-}" ]; then
 		# Copies, so a rebuild there cannot change what is measured.
 		mkdir -p "$BUILD/fcgi"
-		for p in pesaswap-fcgi pesaswap-admin pesaswap-jobs; do
+		for p in "${progs[@]}"; do
 			[ -x "$PESASWAP_BUILD/fcgi/$p" ] ||
 			    die "no $PESASWAP_BUILD/fcgi/$p"
 			cp "$PESASWAP_BUILD/fcgi/$p" "$BUILD/fcgi/"
@@ -64,7 +95,7 @@ bench_build() {
 		return
 	fi
 	say "building out of tree in $BUILD (make -j2; log in $LOG/build.log)"
-	timeout 1800 bash -c '. "$1"; build "$2"' _ "$STACK" "$BUILD" \
+	bg_wait timeout 1800 bash -c '. "$1"; build "$2"' _ "$STACK" "$BUILD" \
 	    >"$LOG/build.log" 2>&1 || {
 		tail -n 30 "$LOG/build.log" >&2
 		die "the build failed (or give PESASWAP_BUILD)"
@@ -89,4 +120,81 @@ bench_stack() {
 	. "$VAR/demo.env"
 	set +a
 	export PESASWAP_VAR=$VAR PESASWAP_BUILD=$BUILD PESASWAP_STACK=$STACK
+}
+
+# bench_db: a private MariaDB in VAR on a free port (the same mariadbd
+# options as ./run.sh and ./test.sh: the functions of scripts/stack.sh),
+# BENCH_DB_SQL run as its superuser, the migrations applied when
+# pesaswap-admin is there; sql() runs the client as the `pesaswap` user.
+bench_db() {
+	PS_DB_PORT=$(free_port ${PS_HTTP_PORT:-} ${PS_HTTPS_PORT:-})
+	stack_config "$VAR" "${BUILD:-$TMP/build}" || die "stack_config"
+	db_init >>"$LOG/stack.log" || die "db_init (see $LOG)"
+	db_start >>"$LOG/stack.log" || die "db_start (see $VAR/log/mariadb.log)"
+	db_setup >>"$LOG/stack.log" || die "db_setup"
+	if [ -n "${BENCH_DB_SQL:-}" ]; then
+		say "as the DB superuser: $BENCH_DB_SQL"
+		db_sql -e "$BENCH_DB_SQL"
+	fi
+	DB_PASSWORD=$(db_password)
+	if [ -x "$PS_BUILD/fcgi/pesaswap-admin" ]; then
+		migrate >>"$LOG/stack.log" 2>&1 ||
+		    { tail "$LOG/stack.log" >&2; die "pesaswap-admin migrate"; }
+	fi
+}
+sql() { MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults \
+    --socket="$PS_DB_SOCKET" -upesaswap pesaswap "$@"; }
+
+# bench_account NAME FILE: an account made by pesaswap-admin; its
+# PESASWAP_ACCOUNT_ID and PESASWAP_TEST_KEY in FILE.
+bench_account() {
+	ps_env "$PS_BUILD/fcgi/pesaswap-admin" account create --name "$1" \
+	    >"$2" 2>>"$LOG/stack.log" ||
+	    { tail "$LOG/stack.log" >&2; die "pesaswap-admin account create"; }
+}
+
+# bench_wait_load: waits until the 1-minute load average is under
+# BENCH_MAX_LOAD (1.5), polling every 30 s for up to BENCH_LOAD_WAIT
+# seconds (1200; 0: do not wait), so figures are not taken while other
+# work shares the cores. Sets LOAD_SEEN to the load average it started at
+# (and says so when it gave up waiting).
+bench_wait_load() {
+	local max=${BENCH_MAX_LOAD:-1.5} left=${BENCH_LOAD_WAIT:-1200} l
+	while :; do
+		l=$(cut -d' ' -f1 /proc/loadavg)
+		if awk -v l="$l" -v m="$max" 'BEGIN { exit !(l < m) }'; then
+			LOAD_SEEN="$(cut -d' ' -f1-3 /proc/loadavg)"
+			return 0
+		fi
+		if [ "$left" -le 0 ]; then
+			LOAD_SEEN="$(cut -d' ' -f1-3 /proc/loadavg) (still above $max)"
+			say "load average $l still above $max: measuring anyway"
+			return 0
+		fi
+		say "load average $l >= $max: waiting (${left}s left)"
+		sleep 30 & BG_PID=$!; wait "$BG_PID" || true; BG_PID=
+		left=$((left - 30))
+	done
+}
+
+children() {	# pid: its direct children (no procps needed)
+	perl -e 'my $p = shift;
+	    for my $f (glob "/proc/[0-9]*/stat") {
+		open(my $h, "<", $f) or next;
+		my $l = <$h>;
+		next unless defined $l;
+		$l =~ s/.*\) //s;	# the name, in parentheses, may hold spaces
+		my @x = split " ", $l;
+		print +($f =~ m{/proc/(\d+)/})[0], "\n" if $x[1] == $p;
+	    }' "$1"
+}
+rss_kib() {	# pid [field]: VmRSS (or VmHWM, the peak) in KiB
+	awk -v f="${2:-VmRSS}:" '$1 == f { print $2 }' "/proc/$1/status" \
+	    2>/dev/null
+}
+fd_count() {	# pid: its open descriptors (needs to own it, or root)
+	find "/proc/$1/fd" -mindepth 1 2>/dev/null | wc -l
+}
+socket_count() {	# pid: how many of them are sockets
+	find "/proc/$1/fd" -mindepth 1 -lname 'socket:*' 2>/dev/null | wc -l
 }

@@ -115,70 +115,23 @@ perl -MJSON::PP -e 1 2>/dev/null || missing="$missing perl-JSON::PP"
 [ -z "$missing" ] || die "missing:$missing (Debian: apt-get install" \
     "mariadb-server mariadb-client nginx-light wrk curl build-essential)"
 
-# ---- the stack functions, the temporary directory, cleanup ----------------
+# ---- the temporary directory, clean-up, build, MariaDB: common.sh ---------
 
 # MariaDB, the build, migrations and pesaswap-fcgi start exactly as run.sh,
-# test.sh and ./run.sh start them: by the functions of scripts/stack.sh.
-STACK=$ROOT/scripts/stack.sh
-[ -f "$STACK" ] || die "no $STACK (this script reuses its functions)"
-# shellcheck source=../../scripts/stack.sh
-. "$STACK"
+# test.sh and ./run.sh start them: by the functions of scripts/stack.sh,
+# through common.sh, which also stops everything on exit and Ctrl-C
+# (bg_wait runs the long steps so that Ctrl-C is handled at once).
+BENCH_NAME=scale
+# shellcheck source=common.sh
+. "$HERE/common.sh"
 say() { printf '[scale %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-TMP=$(mktemp -d /tmp/pesaswap-scale.XXXXXX)
-VAR=$TMP/var
-LOG=$VAR/log
+bench_init
+LOG=$VAR/log	# the stack's logs (fcgi.log) and ours, in one place
 mkdir -p "$VAR/run" "$LOG" "$TMP/nginx" "$TMP/wrk" "$TMP/explain"
 # nginx's workers (user nobody when started as root) open the socket.
 chmod 0755 "$TMP" "$VAR" "$VAR/run"
-PID_NGINX='' PID_WRK='' PID_SLEEP=''
+PID_NGINX=''
 FAILED=	# what went wrong that makes the figures or the data suspect
-
-stop_pid() {	# pid signal: signal it, wait up to 15 s, then SIGKILL
-	[ -n "$1" ] && alive "$1" || return 0
-	kill "-$2" "$1" 2>/dev/null || true
-	wait_gone "$1" 15 || kill -KILL "$1" 2>/dev/null || true
-}
-
-# Our stdout and stderr, for messages from a trap that fires while a
-# function runs with its output redirected (as ./run.sh does).
-exec 8>&1 9>&2
-cleaned=0
-cleanup() {
-	local rc=$?
-	[ "$cleaned" = 1 ] && return
-	cleaned=1
-	trap - EXIT INT TERM ERR
-	set +e
-	exec 1>&8 2>&9
-	stop_pid "$PID_SLEEP" TERM
-	stop_pid "$PID_WRK" TERM	# timeout passes it on to wrk
-	stop_pid "$PID_NGINX" QUIT
-	if [ -n "${PS_VAR:-}" ]; then
-		fcgi_stop >/dev/null 2>&1
-		db_stop >/dev/null 2>&1
-	fi
-	if [ "$KEEP" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 130 ]; }; then
-		say "kept $TMP (logs in $LOG)"
-	else
-		rm -rf "$TMP"
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exec 1>&8 2>&9; say interrupted; exit 130' INT TERM
-trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
-
-# Long steps run in the background and are waited for, so that Ctrl-C is
-# handled at once (bash runs a trap only between foreground commands).
-bg_wait() {	# command...: runs it, waits; its status
-	"$@" <&0 8>&- 9>&- &
-	PID_WRK=$!
-	local rc=0
-	wait "$PID_WRK" || rc=$?
-	PID_WRK=
-	return "$rc"
-}
 
 T_START=$(date +%s)
 elapsed() {	# start [ms]: seconds (or milliseconds) since start
@@ -189,25 +142,9 @@ elapsed() {	# start [ms]: seconds (or milliseconds) since start
 
 # ---- build ----------------------------------------------------------------
 
-BUILD=$TMP/build
-if [ -n "${PESASWAP_BUILD:-}" ]; then
-	# Copies, so that a rebuild there cannot change the programs measured.
-	mkdir -p "$BUILD/fcgi"
-	for p in pesaswap-fcgi pesaswap-admin; do
-		[ -x "$PESASWAP_BUILD/fcgi/$p" ] ||
-		    die "no $PESASWAP_BUILD/fcgi/$p"
-		cp "$PESASWAP_BUILD/fcgi/$p" "$BUILD/fcgi/"
-	done
-else
-	say "building out of tree in $BUILD (make -j2; log in $LOG/build.log)"
-	t0=$(date +%s.%N)
-	bg_wait timeout 1800 bash -c '. "$1"; build "$2"' _ "$STACK" "$BUILD" \
-	    >"$LOG/build.log" 2>&1 || {
-		tail -n 30 "$LOG/build.log" >&2
-		die "the build failed (log above; or give PESASWAP_BUILD)"
-	}
-	say "built in $(elapsed "$t0")s"
-fi
+t0=$(date +%s.%N)
+bench_build pesaswap-fcgi pesaswap-admin
+[ -n "${PESASWAP_BUILD:-}" ] || say "built in $(elapsed "$t0")s"
 ADMIN=$BUILD/fcgi/pesaswap-admin
 
 # The statements under test, as the service prepares them: the C files
@@ -223,26 +160,11 @@ sql_of() {	# file NAME [INDEX]: "sig<TAB>text" of that statement
 
 # ---- MariaDB, the two accounts --------------------------------------------
 
-PS_DB_PORT=$(free_port)
-stack_config "$VAR" "$BUILD" || die "stack_config"
-db_init >>"$LOG/stack.log" || die "db_init (see $LOG)"
-db_start >>"$LOG/stack.log" || die "db_start (see $LOG/mariadb.log)"
-db_setup >>"$LOG/stack.log" || die "db_setup"
-if [ -n "${BENCH_DB_SQL:-}" ]; then
-	say "as the DB superuser: $BENCH_DB_SQL"
-	db_sql -e "$BENCH_DB_SQL"
-fi
-DB_PASSWORD=$(db_password)
-sql() { MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults \
-    --socket="$PS_DB_SOCKET" -upesaswap pesaswap "$@"; }
-migrate >>"$LOG/stack.log" 2>&1 ||
-    { tail "$LOG/stack.log" >&2; die "pesaswap-admin migrate"; }
+bench_db
 
 declare -A ACCT KEY
 for a in S L; do
-	ps_env "$ADMIN" account create --name "Scale $a" >"$TMP/account-$a.env" \
-	    2>>"$LOG/stack.log" ||
-	    { tail "$LOG/stack.log" >&2; die "pesaswap-admin account create"; }
+	bench_account "Scale $a" "$TMP/account-$a.env"
 	ACCT[$a]=$(env_get "$TMP/account-$a.env" PESASWAP_ACCOUNT_ID) || true
 	KEY[$a]=$(env_get "$TMP/account-$a.env" PESASWAP_TEST_KEY) || true
 	[ -n "${ACCT[$a]}" ] && [ -n "${KEY[$a]}" ] ||
@@ -393,6 +315,7 @@ say "starting nginx on 127.0.0.1:$PORT"
 "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' \
     >"$LOG/nginx.log" 2>&1 8>&- 9>&- &
 PID_NGINX=$!
+EXTRA_PIDS+=("$PID_NGINX")
 wait_for 15 "$PID_NGINX" nginx port_in_use "$PORT" ||
     die "nginx (see $LOG/nginx.log, $NGX/nginx-error.log)"
 URL=http://127.0.0.1:$PORT
@@ -746,9 +669,7 @@ if [ -n "${SERVE:-}" ]; then
 	echo "db: MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults" \
 	    "--socket=$PS_DB_SOCKET -upesaswap pesaswap"
 	say "serving for ${SERVE}s; Ctrl-C stops everything"
-	sleep "$SERVE" &
-	PID_SLEEP=$!
-	wait "$PID_SLEEP" || true
+	bg_wait sleep "$SERVE" || true
 	exit 0
 fi
 

@@ -23,6 +23,18 @@ function seed()
 	for _ = 1, 10 do math.random() end
 end
 
+-- Paced runs (run.sh BENCH_RATE): each connection waits BENCH_DELAY_MS
+-- between its requests, so the rate is fixed and the latency is that of a
+-- server not driven past saturation (wrk alone measures a closed loop:
+-- with C connections its mean latency is C / throughput, whatever the
+-- server does).
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause and pause > 0 then
+	function delay()
+		return pause
+	end
+end
+
 function done(summary, latency, requests)
 	local e = summary.errors
 	io.write(string.format(
@@ -33,4 +45,25 @@ function done(summary, latency, requests)
 	    latency:percentile(50), latency:percentile(90),
 	    latency:percentile(99), latency.max, e.status,
 	    e.connect + e.read + e.write, e.timeout))
+end
+
+-- The lines of a file (at most "max" of them, if given), for the ids and
+-- emails the scripts draw from.
+function read_lines(path, max)
+	local out = {}
+	local f = assert(io.open(path, "r"), "cannot open " .. tostring(path))
+	for line in f:lines() do
+		out[#out + 1] = line
+		if max and #out >= max then break end
+	end
+	f:close()
+	assert(#out > 0, "no lines in " .. path)
+	return out
+end
+
+-- Percent-encoding of a query-string value.
+function urlencode(s)
+	return (s:gsub("[^%w%-%._~]", function(c)
+		return string.format("%%%02X", string.byte(c))
+	end))
 end

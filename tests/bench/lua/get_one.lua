@@ -2,16 +2,11 @@
 -- Environment: BENCH_LUA_DIR, BENCH_KEY, BENCH_IDS (a file, one id a line).
 dofile((os.getenv("BENCH_LUA_DIR") or ".") .. "/common.lua")
 
-local ids = {}
+local ids
 
 function init(args)
 	seed()
-	local f = assert(io.open(os.getenv("BENCH_IDS"), "r"))
-	for line in f:lines() do
-		ids[#ids + 1] = line
-	end
-	f:close()
-	assert(#ids > 0, "no ids in " .. os.getenv("BENCH_IDS"))
+	ids = read_lines(os.getenv("BENCH_IDS"))
 end
 
 function request()

@@ -1,7 +1,9 @@
 <?php
 /*
- * The PHP peer of the benchmark: GET /v1/customers/:id, POST /v1/customers
- * and GET /v1/customers, written the way a good LAMP shop would (PHP-FPM,
+ * The PHP peer of the benchmark: GET /v1/customers/:id, POST /v1/customers,
+ * GET /v1/customers, GET /v1/customers/search (email:'...' and name~'...'
+ * clauses joined by AND), GET /v1/customers/:id/analytics, POST and GET
+ * /v1/payments, GET /v1/events, written the way a good LAMP shop would (PHP-FPM,
  * PDO with a persistent connection, prepared statements, opcache), against
  * the same schema (sql/001_init.sql), the same keys and the same JSON shapes
  * as our service (API.md "Customers", "Errors"). Benchmark code, not part of
@@ -14,7 +16,14 @@
  *           customer.created event in one transaction (API.md "Events":
  *           every state change writes an event in the same transaction);
  *           duplicate email answers 409 with existing_id;
- *   list    SELECT newest first by pk, limit + 1 rows for has_more.
+ *   list    SELECT newest first by pk, limit + 1 rows for has_more (the
+ *           customer, payment and event lists alike, on the same index);
+ *   search  the query's clauses as one WHERE, newest first, limit + 1;
+ *   analytics  the totals row joined to the customer, then the volumes;
+ *   payment BEGIN, the customer LOCK IN SHARE MODE, INSERT the payment,
+ *           the three aggregate upserts (totals, volumes, the day's
+ *           volume), INSERT payment.succeeded, COMMIT
+ *           (the simulated processor: no payment_method succeeds).
  *
  * Configuration comes from the FPM pool (env[...]): BENCH_DB_SOCKET or
  * BENCH_DB_HOST/BENCH_DB_PORT, BENCH_DB_USER, BENCH_DB_PASSWORD,
@@ -339,6 +348,305 @@ function create(PDO $pdo, array $k): void
 	send(200, $obj);
 }
 
+const PAY_COLUMNS = 'id, amount, currency, customer_id, description, status,'
+    . ' failure_code, payment_method, metadata, created, livemode';
+
+function payment_object(array $r): array
+{
+	$meta = json_decode($r['metadata'], false);
+	return [
+		'id' => $r['id'],
+		'object' => 'payment',
+		'amount' => (int)$r['amount'],
+		'currency' => $r['currency'],
+		'customer' => $r['customer_id'],
+		'description' => $r['description'],
+		'status' => $r['status'],
+		'failure_code' => $r['failure_code'],
+		'payment_method' => $r['payment_method'],
+		'metadata' => $meta ?: new stdClass(),
+		'created' => (int)$r['created'],
+		'livemode' => (bool)$r['livemode'],
+	];
+}
+
+function event_object(array $r): array
+{
+	return [
+		'id' => $r['id'],
+		'object' => 'event',
+		'type' => $r['type'],
+		'data' => json_decode($r['data'], false),
+		'created' => (int)$r['created'],
+		'livemode' => (bool)$r['livemode'],
+	];
+}
+
+/* limit=1..100 (default 10), or null after answering 400. */
+function limit_param(): ?int
+{
+	if (!isset($_GET['limit']))
+		return 10;
+	$l = $_GET['limit'];
+	if (!is_string($l) || !preg_match('/^[0-9]{1,3}$/', $l) ||
+	    (int)$l < 1 || (int)$l > 100) {
+		invalid('parameter_invalid',
+		    'Invalid integer: limit must be between 1 and 100.', 'limit');
+		return null;
+	}
+	return (int)$l;
+}
+
+/* Newest first on the (account_id, livemode, pk) index of "table". */
+function list_newest(PDO $pdo, array $k, string $table, string $cols,
+    string $index, string $url, callable $render): void
+{
+	if (($limit = limit_param()) === null)
+		return;
+	$st = $pdo->prepare("SELECT $cols FROM $table FORCE INDEX ($index)"
+	    . ' WHERE account_id = ? AND livemode = ? ORDER BY pk DESC LIMIT ?');
+	$st->bindValue(1, $k['account_id']);
+	$st->bindValue(2, $k['livemode'], PDO::PARAM_INT);
+	$st->bindValue(3, $limit + 1, PDO::PARAM_INT);
+	$st->execute();
+	$rows = $st->fetchAll();
+	$more = count($rows) > $limit;
+	if ($more)
+		array_pop($rows);
+	send(200, ['object' => 'list', 'data' => array_map($render, $rows),
+	    'has_more' => $more, 'url' => $url]);
+}
+
+/* GET /v1/customers/search: clauses email:'v' (equality) and name~'v'
+ * (substring, 3 characters or more) joined by AND; the rest of Stripe's
+ * language is not needed by the benchmark and answers 400. */
+function search(PDO $pdo, array $k): void
+{
+	$q = $_GET['query'] ?? '';
+	if (!is_string($q) || trim($q) === '') {
+		invalid('parameter_missing', 'Missing required param: query.',
+		    'query');
+		return;
+	}
+	if (($limit = limit_param()) === null)
+		return;
+	$where = [];
+	$args = [$k['account_id'], $k['livemode']];
+	foreach (preg_split('/\s+AND\s+/', trim($q)) as $clause) {
+		if (!preg_match("/^(email|name)(:|~)'((?:[^'\\\\]|\\\\.)*)'$/",
+		    $clause, $m) || ($m[2] === '~' && mb_strlen($m[3]) < 3)) {
+			invalid('search_query_invalid',
+			    'Invalid search query at: ' . $clause, 'query');
+			return;
+		}
+		$v = stripcslashes($m[3]);
+		if ($m[2] === ':') {
+			$where[] = "$m[1] = ?";
+			$args[] = $v;
+		} else {
+			$where[] = "$m[1] LIKE ?";
+			$args[] = '%' . addcslashes($v, '\\%_') . '%';
+		}
+	}
+	$st = $pdo->prepare('SELECT ' . CUSTOMER_COLUMNS . ' FROM customers'
+	    . ' WHERE account_id = ? AND livemode = ? AND deleted IS NULL AND '
+	    . implode(' AND ', $where) . ' ORDER BY pk DESC LIMIT ?');
+	foreach ($args as $i => $a)
+		$st->bindValue($i + 1, $a, is_int($a) ? PDO::PARAM_INT :
+		    PDO::PARAM_STR);
+	$st->bindValue(count($args) + 1, $limit + 1, PDO::PARAM_INT);
+	$st->execute();
+	$rows = $st->fetchAll();
+	$more = count($rows) > $limit;
+	if ($more)
+		array_pop($rows);
+	$data = array_map('customer_object', $rows);
+	send(200, ['object' => 'search_result', 'data' => $data,
+	    'has_more' => $more, 'url' => '/v1/customers/search',
+	    'next_page' => $more ? end($data)['id'] : null]);
+}
+
+/* Integer division rounded half away from zero, as fcgi/money.c. */
+function average(int $volume, int $n): int
+{
+	if ($n === 0)
+		return 0;
+	$q = intdiv($volume, $n);
+	if (2 * abs($volume % $n) >= $n)
+		$q += $volume < 0 ? -1 : 1;
+	return $q;
+}
+
+/* GET /v1/customers/:id/analytics */
+function analytics(PDO $pdo, array $k, string $id): void
+{
+	$st = $pdo->prepare('SELECT c.id, t.succeeded, t.failed, t.last_id,'
+	    . ' t.last_amount, t.last_currency, t.last_created FROM customers c'
+	    . ' LEFT JOIN customer_totals t ON t.customer_id = c.id'
+	    . ' WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?'
+	    . ' AND c.deleted IS NULL');
+	$st->execute([$k['account_id'], $k['livemode'], $id]);
+	$t = $st->fetch();
+	if ($t === false) {
+		fail(404, 'invalid_request_error', 'resource_missing',
+		    "No such customer: '$id'", 'id');
+		return;
+	}
+	$st = $pdo->prepare('SELECT currency, payments, volume'
+	    . ' FROM customer_volumes WHERE customer_id = ? AND account_id = ?'
+	    . ' AND livemode = ? ORDER BY volume DESC, currency');
+	$st->execute([$id, $k['account_id'], $k['livemode']]);
+	$volumes = [];
+	foreach ($st->fetchAll() as $v)
+		$volumes[] = ['currency' => $v['currency'],
+		    'total_volume' => (int)$v['volume'],
+		    'payments' => (int)$v['payments'],
+		    'average_transaction' => average((int)$v['volume'],
+		    (int)$v['payments'])];
+	send(200, ['object' => 'customer_analytics', 'customer' => $t['id'],
+	    'livemode' => (bool)$k['livemode'],
+	    'total_payments' => (int)$t['succeeded'],
+	    'failed_payments' => (int)$t['failed'],
+	    'volume' => $volumes,
+	    'last_payment' => $t['last_id'] === null ? null : [
+		'id' => $t['last_id'], 'amount' => (int)$t['last_amount'],
+		'currency' => $t['last_currency'],
+		'created' => (int)$t['last_created']]]);
+}
+
+/* POST /v1/payments: amount, currency, customer, description, metadata;
+ * every charge succeeds (the simulated processor without a token). */
+function create_payment(PDO $pdo, array $k): void
+{
+	if (($p = body_params()) === null)
+		return;
+	foreach ($p as $name => $v)
+		if (!in_array($name, ['amount', 'currency', 'customer',
+		    'description', 'metadata'], true)) {
+			invalid('parameter_unknown',
+			    "Received unknown parameter: $name", (string)$name);
+			return;
+		}
+	$amount = $p['amount'] ?? null;
+	if (is_string($amount) && preg_match('/^[0-9]{1,11}$/', $amount))
+		$amount = (int)$amount;
+	if (!is_int($amount) || $amount < 1 || $amount > 99999999999) {
+		invalid('amount_invalid', 'Invalid amount.', 'amount');
+		return;
+	}
+	$currency = $p['currency'] ?? null;
+	if (!is_string($currency) || !preg_match('/^[a-zA-Z]{3}$/', $currency)) {
+		invalid('currency_invalid', 'Invalid currency.', 'currency');
+		return;
+	}
+	$currency = strtolower($currency);
+	$customer = $p['customer'] ?? null;
+	if ($customer !== null && !is_string($customer)) {
+		invalid('parameter_invalid', 'Invalid string: customer.',
+		    'customer');
+		return;
+	}
+	$desc = $p['description'] ?? null;
+	if ($desc !== null && (!is_string($desc) || strlen($desc) > 1000)) {
+		invalid('parameter_invalid', 'Invalid description.',
+		    'description');
+		return;
+	}
+	$meta = json_encode((object)($p['metadata'] ?? []),
+	    JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+	$now = time();
+	$id = new_id('pay_');
+	$pdo->beginTransaction();
+	try {
+		if ($customer !== null) {
+			$st = $pdo->prepare('SELECT id FROM customers'
+			    . ' WHERE account_id = ? AND livemode = ? AND id = ?'
+			    . ' AND deleted IS NULL LOCK IN SHARE MODE');
+			$st->execute([$k['account_id'], $k['livemode'], $customer]);
+			if ($st->fetch() === false) {
+				$pdo->rollBack();
+				invalid('resource_missing',
+				    "No such customer: '$customer'", 'customer');
+				return;
+			}
+		}
+		$st = $pdo->prepare('INSERT INTO payments (id, account_id,'
+		    . ' livemode, customer_id, amount, currency, description,'
+		    . ' status, failure_code, payment_method, metadata, created)'
+		    . " VALUES (?, ?, ?, ?, ?, ?, ?, 'succeeded', NULL, NULL, ?, ?)");
+		$st->execute([$id, $k['account_id'], $k['livemode'], $customer,
+		    $amount, $currency, $desc, $meta, $now]);
+		if ($customer !== null) {
+			$st = $pdo->prepare('INSERT INTO customer_totals'
+			    . ' (customer_id, account_id, livemode, succeeded, failed,'
+			    . ' last_pk, last_id, last_amount, last_currency,'
+			    . ' last_created) VALUES (?, ?, ?, 1, 0, LAST_INSERT_ID(),'
+			    . ' ?, ?, ?, ?) ON DUPLICATE KEY UPDATE'
+			    . ' succeeded = succeeded + 1,'
+			    . ' last_id = IF(VALUES(last_pk) > IFNULL(last_pk, 0),'
+			    . ' VALUES(last_id), last_id),'
+			    . ' last_amount = IF(VALUES(last_pk) > IFNULL(last_pk, 0),'
+			    . ' VALUES(last_amount), last_amount),'
+			    . ' last_currency = IF(VALUES(last_pk) > IFNULL(last_pk, 0),'
+			    . ' VALUES(last_currency), last_currency),'
+			    . ' last_created = IF(VALUES(last_pk) > IFNULL(last_pk, 0),'
+			    . ' VALUES(last_created), last_created),'
+			    . ' last_pk = GREATEST(IFNULL(last_pk, 0), VALUES(last_pk))');
+			$st->execute([$customer, $k['account_id'], $k['livemode'],
+			    $id, $amount, $currency, $now]);
+			$st = $pdo->prepare('INSERT INTO customer_volumes'
+			    . ' (customer_id, currency, account_id, livemode,'
+			    . ' payments, volume) VALUES (?, ?, ?, ?, 1, ?)'
+			    . ' ON DUPLICATE KEY UPDATE payments = payments + 1,'
+			    . ' volume = volume + VALUES(volume)');
+			$st->execute([$customer, $currency, $k['account_id'],
+			    $k['livemode'], $amount]);
+			/* The dashboard's per-day volume, as fcgi/payments.c. */
+			$st = $pdo->prepare('INSERT INTO customer_daily_volumes'
+			    . ' (customer_pk, currency, day, account_id, livemode,'
+			    . ' payments, volume) SELECT pk, ?, ?, account_id,'
+			    . ' livemode, 1, ? FROM customers WHERE account_id = ?'
+			    . ' AND livemode = ? AND id = ? ON DUPLICATE KEY UPDATE'
+			    . ' payments = payments + 1, volume = volume + ?');
+			$st->execute([$currency, $now - (($now % 86400) + 86400) %
+			    86400, $amount, $k['account_id'], $k['livemode'],
+			    $customer, $amount]);
+		}
+		$obj = payment_object(['id' => $id, 'amount' => $amount,
+		    'currency' => $currency, 'customer_id' => $customer,
+		    'description' => $desc, 'status' => 'succeeded',
+		    'failure_code' => null, 'payment_method' => null,
+		    'metadata' => $meta, 'created' => $now,
+		    'livemode' => $k['livemode']]);
+		$st = $pdo->prepare('INSERT INTO events (id, account_id,'
+		    . ' livemode, type, data, created) VALUES (?, ?, ?, ?, ?, ?)');
+		$st->execute([new_id('evt_'), $k['account_id'], $k['livemode'],
+		    'payment.succeeded', json_encode(['object' => $obj],
+		    JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE), $now]);
+		$pdo->commit();
+	} catch (PDOException $e) {
+		if ($pdo->inTransaction())
+			$pdo->rollBack();
+		throw $e;
+	}
+	send(200, $obj);
+}
+
+/* "read" or "write" permission on "resource", or 403. */
+function permitted_on(array $k, string $resource, bool $write): bool
+{
+	if (!$k['restricted'])
+		return true;
+	$p = explode(',', $k['permissions']);
+	if (in_array("$resource:write", $p, true) ||
+	    (!$write && in_array("$resource:read", $p, true)))
+		return true;
+	fail(403, 'permission_error', 'permission_denied',
+	    "The provided key does not have the permission \"$resource:" .
+	    ($write ? 'write' : 'read') . '".');
+	return false;
+}
+
 $request_id = new_id('req_');
 $path = strtok($_SERVER['REQUEST_URI'] ?? '/', '?');
 $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
@@ -359,17 +667,50 @@ try {
 					list_customers($pdo, $k);
 			}
 		}
-	} elseif (preg_match('#^/v1/customers/([^/]+)$#', $path, $m) &&
-	    $m[1] !== 'search') {
-		if ($method !== 'GET') {
-			header('Allow: GET');
+	} elseif ($path === '/v1/payments') {
+		if ($method !== 'GET' && $method !== 'POST') {
+			header('Allow: GET, POST');
 			fail(405, 'invalid_request_error', 'method_not_allowed',
-			    "Method not allowed ($method: $path)." .
-			    ' The PHP peer implements GET only here.');
+			    "Method not allowed ($method: $path).");
 		} else {
 			$pdo = db();
 			$k = authenticate($pdo);
-			if ($k !== null && permitted($k, false))
+			if ($k !== null && permitted_on($k, 'payments',
+			    $method === 'POST')) {
+				if ($method === 'POST')
+					create_payment($pdo, $k);
+				else
+					list_newest($pdo, $k, 'payments', PAY_COLUMNS,
+					    'payments_list', '/v1/payments',
+					    'payment_object');
+			}
+		}
+	} elseif ($method !== 'GET' && preg_match('#^/v1/(customers/[^/]+' .
+	    '(/analytics)?|events)$#', $path)) {
+		header('Allow: GET');
+		fail(405, 'invalid_request_error', 'method_not_allowed',
+		    "Method not allowed ($method: $path)." .
+		    ' The PHP peer implements GET only here.');
+	} elseif ($path === '/v1/events') {
+		$pdo = db();
+		$k = authenticate($pdo);
+		if ($k !== null && permitted_on($k, 'events', false))
+			list_newest($pdo, $k, 'events',
+			    'id, type, data, created, livemode', 'events_list',
+			    '/v1/events', 'event_object');
+	} elseif ($path === '/v1/customers/search') {
+		$pdo = db();
+		$k = authenticate($pdo);
+		if ($k !== null && permitted($k, false))
+			search($pdo, $k);
+	} elseif (preg_match('#^/v1/customers/([^/]+)(/analytics)?$#', $path,
+	    $m)) {
+		$pdo = db();
+		$k = authenticate($pdo);
+		if ($k !== null && permitted($k, false)) {
+			if (isset($m[2]))
+				analytics($pdo, $k, rawurldecode($m[1]));
+			else
 				retrieve($pdo, $k, rawurldecode($m[1]));
 		}
 	} else {
