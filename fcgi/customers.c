@@ -149,7 +149,10 @@ customer_load(struct req *r, const char *id, enum lock lock,
 	char		 what[64];
 	int		 rc;
 
-	rc = db_one(r, load_sql[lock], (struct db_val[]){
+	/* Not one of our ids: no such customer, and no query (MariaDB's
+	 * PAD SPACE comparison would match "cust_… " with the spaces). */
+	rc = ids_valid(id, "cust_") == -1 ? 0 :
+	    db_one(r, load_sql[lock], (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
 	    DB_E }, &res);
 	if (rc == 0) {

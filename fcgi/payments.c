@@ -84,16 +84,21 @@ static const struct sql SQL_DAY_VOLUME_ADD = {
 	" WHERE " SCOPE " AND id = ?"
 	" ON DUPLICATE KEY UPDATE payments = payments + 1,"
 	" volume = volume + ?", "siisisi", 0 };
-static const struct sql SQL_ANALYTICS_TOTALS = {
-	"SELECT c.id, t.succeeded, t.failed, t.last_id, t.last_amount,"
-	" t.last_currency, t.last_created FROM customers c"
+/* The customer with its totals, one row per currency it has a volume in
+ * (largest first), or one row with NULL volume columns if none: the whole
+ * analytics in one round trip. */
+#define ANA_COLS "c.id, t.succeeded, t.failed, t.last_id, t.last_amount," \
+	" t.last_currency, t.last_created, v.currency, v.payments, v.volume"
+enum { ANA_CUSTOMER, ANA_SUCCEEDED, ANA_FAILED, ANA_LAST_ID,
+	ANA_LAST_AMOUNT, ANA_LAST_CURRENCY, ANA_LAST_CREATED, ANA_CURRENCY,
+	ANA_PAYMENTS, ANA_VOLUME };
+static const struct sql SQL_ANALYTICS = {
+	"SELECT " ANA_COLS " FROM customers c"
 	" LEFT JOIN customer_totals t ON t.customer_id = c.id"
+	" LEFT JOIN customer_volumes v ON v.customer_id = c.id"
+	" AND v.account_id = c.account_id AND v.livemode = c.livemode"
 	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
-	" AND c.deleted IS NULL", "sis", 0 };
-static const struct sql SQL_ANALYTICS_VOLUMES = {
-	"SELECT currency, payments, volume FROM customer_volumes"
-	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
-	" ORDER BY volume DESC, currency", "ssi", 0 };
+	" AND c.deleted IS NULL ORDER BY v.volume DESC, v.currency", "sis", 0 };
 /* The customer, and "now" for it: its test clock's time if it has one. */
 static const struct sql SQL_VOLUME_CUSTOMER = {
 	"SELECT c.pk, t.frozen_time FROM customers c"
@@ -140,25 +145,54 @@ static const struct sql SQL_PAY_LIST[4][2] = {
 	    " AND status = ?", "sissiiiii"),
 };
 
+/* A payment's fields, from a row or from the charge just recorded. */
+struct payment_view {
+	const char	*id, *currency, *customer, *description, *status;
+	const char	*failure, *pm;
+	const char	*metadata;	/* JSON text */
+	int64_t		 amount, created;
+	int		 livemode;
+};
+
+/* The API object of a payment; a new reference. */
+static struct json_object *
+payment_render(const struct payment_view *v)
+{
+	struct json_object	*o = json_object_new_object();
+
+	jsonx_add_str(o, "id", v->id);
+	jsonx_add_str(o, "object", "payment");
+	jsonx_add_i64(o, "amount", v->amount);
+	jsonx_add_str(o, "currency", v->currency);
+	jsonx_add_str(o, "customer", v->customer);
+	jsonx_add_str(o, "description", v->description);
+	jsonx_add_str(o, "status", v->status);
+	jsonx_add_str(o, "failure_code", v->failure);
+	jsonx_add_str(o, "payment_method", v->pm);
+	jsonx_add(o, "metadata", jsonx_parse_object(v->metadata));
+	jsonx_add_i64(o, "created", v->created);
+	jsonx_add_bool(o, "livemode", v->livemode);
+	return o;
+}
+
 /* The API object of the current row; a new reference. */
 static struct json_object *
 payment_json(const struct db_res *res)
 {
-	struct json_object	*o = json_object_new_object();
+	struct payment_view	 v;
 
-	jsonx_add_str(o, "id", res->val[PAY_ID]);
-	jsonx_add_str(o, "object", "payment");
-	jsonx_add_i64(o, "amount", db_i64(res, PAY_AMOUNT));
-	jsonx_add_str(o, "currency", res->val[PAY_CURRENCY]);
-	jsonx_add_str(o, "customer", res->val[PAY_CUSTOMER]);
-	jsonx_add_str(o, "description", res->val[PAY_DESCRIPTION]);
-	jsonx_add_str(o, "status", res->val[PAY_STATUS]);
-	jsonx_add_str(o, "failure_code", res->val[PAY_FAILURE]);
-	jsonx_add_str(o, "payment_method", res->val[PAY_PM]);
-	jsonx_add(o, "metadata", jsonx_parse_object(res->val[PAY_METADATA]));
-	jsonx_add_i64(o, "created", db_i64(res, PAY_CREATED));
-	jsonx_add_bool(o, "livemode", (int)db_i64(res, PAY_LIVEMODE));
-	return o;
+	v.id = res->val[PAY_ID];
+	v.amount = db_i64(res, PAY_AMOUNT);
+	v.currency = res->val[PAY_CURRENCY];
+	v.customer = res->val[PAY_CUSTOMER];
+	v.description = res->val[PAY_DESCRIPTION];
+	v.status = res->val[PAY_STATUS];
+	v.failure = res->val[PAY_FAILURE];
+	v.pm = res->val[PAY_PM];
+	v.metadata = res->val[PAY_METADATA];
+	v.created = db_i64(res, PAY_CREATED);
+	v.livemode = (int)db_i64(res, PAY_LIVEMODE);
+	return payment_render(&v);
 }
 
 static int
@@ -291,10 +325,42 @@ answer(struct req *r, const struct charge *ch, struct json_object *obj)
 	return 0;
 }
 
+static const char *
+charge_status(const struct charge *ch)
+{
+	if (ch->pending)
+		return "pending";
+	return ch->failure != NULL ? "failed" : "succeeded";
+}
+
+/*
+ * The API object of the payment "ch" just inserted, as reading its row
+ * back would give it (saving that round trip); a new reference. The
+ * metadata is the text the INSERT stored; the customer id is exactly
+ * one of ours (customers_ref refuses any other).
+ */
+static struct json_object *
+payment_made_json(struct req *r, const struct charge *ch)
+{
+	struct payment_view	 v;
+
+	v.id = ch->id;
+	v.amount = ch->amount;
+	v.currency = ch->currency;
+	v.customer = ch->customer;
+	v.description = ch->description;
+	v.status = charge_status(ch);
+	v.failure = ch->failure;
+	v.pm = ch->pm_used[0] ? ch->pm_used : NULL;
+	v.metadata = jsonx_text(ch->metadata);
+	v.created = ch->created;
+	v.livemode = r->caller.livemode;
+	return payment_render(&v);
+}
+
 int
 payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 {
-	struct db_res	 res;
 	char		 token[80];
 	int		 rc;
 
@@ -309,18 +375,12 @@ payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 	rc = db_exec(r, &SQL_PAY_INSERT, (struct db_val[]){ DB_S(ch->id),
 	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
 	    DB_SN(ch->customer), DB_I(ch->amount), DB_S(ch->currency),
-	    DB_SN(ch->description), DB_S(ch->pending ? "pending" :
-	    ch->failure ? "failed" : "succeeded"),
+	    DB_SN(ch->description), DB_S(charge_status(ch)),
 	    DB_SN(ch->failure), DB_SN(ch->pm_used[0] ? ch->pm_used : NULL),
 	    DB_S(jsonx_text(ch->metadata)), DB_I(ch->created), DB_E }, NULL);
 	if (rc != 0 || (!ch->pending && (rc = aggregate(r, ch)) != 0))
 		return rc;
-	if ((rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(ch->id), DB_E }, &res)) != 1)
-		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
-	*obj = payment_json(&res);
-	db_res_free(&res);
+	*obj = payment_made_json(r, ch);
 	if (ch->pending)
 		return 0;	/* nothing happened yet to tell */
 	if ((rc = events_add(r, ch->failure ? "payment.failed" :
@@ -407,52 +467,39 @@ payments_list(struct req *r)
 	    payment_json, "/v1/payments");
 }
 
-/* The per-currency entries of the analytics, largest volume first. */
-static struct json_object *
-volumes_json(struct req *r, const char *customer)
+/* Appends the current row's currency entry, if it has one, to "arr". */
+static void
+volume_add(struct json_object *arr, const struct db_res *res)
 {
-	struct json_object	*arr, *v;
-	struct db_res		 res;
+	struct json_object	*v;
 	int64_t			 payments, volume;
-	int			 rc;
 
-	if (db_query(r, &SQL_ANALYTICS_VOLUMES, (struct db_val[]){
-	    DB_S(customer), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_E }, &res) != 0)
-		return NULL;
-	arr = json_object_new_array();
-	while ((rc = db_row(r, &res)) == 1) {
-		payments = db_i64(&res, 1);
-		volume = db_i64(&res, 2);
-		v = json_object_new_object();
-		jsonx_add_str(v, "currency", res.val[0]);
-		jsonx_add_i64(v, "total_volume", volume);
-		jsonx_add_i64(v, "payments", payments);
-		jsonx_add_i64(v, "average_transaction",
-		    money_average(volume, payments));
-		json_object_array_add(arr, v);
-	}
-	db_res_free(&res);
-	if (rc == -1) {
-		json_object_put(arr);
-		return NULL;
-	}
-	return arr;
+	if (res->val[ANA_CURRENCY] == NULL)
+		return;		/* no volume yet: the LEFT JOIN's NULLs */
+	payments = db_i64(res, ANA_PAYMENTS);
+	volume = db_i64(res, ANA_VOLUME);
+	v = json_object_new_object();
+	jsonx_add_str(v, "currency", res->val[ANA_CURRENCY]);
+	jsonx_add_i64(v, "total_volume", volume);
+	jsonx_add_i64(v, "payments", payments);
+	jsonx_add_i64(v, "average_transaction",
+	    money_average(volume, payments));
+	json_object_array_add(arr, v);
 }
 
-/* The last succeeded payment from the totals row, or JSON null. */
+/* The last succeeded payment from the totals columns, or JSON null. */
 static struct json_object *
 last_payment_json(const struct db_res *res)
 {
 	struct json_object	*o;
 
-	if (res->val[3] == NULL)
+	if (res->val[ANA_LAST_ID] == NULL)
 		return NULL;
 	o = json_object_new_object();
-	jsonx_add_str(o, "id", res->val[3]);
-	jsonx_add_i64(o, "amount", db_i64(res, 4));
-	jsonx_add_str(o, "currency", res->val[5]);
-	jsonx_add_i64(o, "created", db_i64(res, 6));
+	jsonx_add_str(o, "id", res->val[ANA_LAST_ID]);
+	jsonx_add_i64(o, "amount", db_i64(res, ANA_LAST_AMOUNT));
+	jsonx_add_str(o, "currency", res->val[ANA_LAST_CURRENCY]);
+	jsonx_add_i64(o, "created", db_i64(res, ANA_LAST_CREATED));
 	return o;
 }
 
@@ -462,22 +509,30 @@ payments_analytics(struct req *r)
 {
 	struct json_object	*o, *volumes, *last;
 	struct db_res		 res;
+	int			 rc;
 
 	if (params_allow(r, NULL, 0) == -1)
 		return;
-	if (db_find(r, &SQL_ANALYTICS_TOTALS, r->captures[0], "customer",
+	/* db_find() leaves the result open on its first row: the totals
+	 * repeat on every row, the rest only add currencies. */
+	if (db_find(r, &SQL_ANALYTICS, r->captures[0], "customer",
 	    &res) != 1)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "customer_analytics");
-	jsonx_add_str(o, "customer", res.val[0]);
+	jsonx_add_str(o, "customer", res.val[ANA_CUSTOMER]);
 	jsonx_add_bool(o, "livemode", r->caller.livemode);
-	jsonx_add_i64(o, "total_payments", db_i64(&res, 1));
-	jsonx_add_i64(o, "failed_payments", db_i64(&res, 2));
+	jsonx_add_i64(o, "total_payments", db_i64(&res, ANA_SUCCEEDED));
+	jsonx_add_i64(o, "failed_payments", db_i64(&res, ANA_FAILED));
 	last = last_payment_json(&res);
+	volumes = json_object_new_array();
+	do
+		volume_add(volumes, &res);
+	while ((rc = db_row(r, &res)) == 1);
 	db_res_free(&res);
-	if ((volumes = volumes_json(r, r->captures[0])) == NULL) {
+	if (rc == -1) {
 		json_object_put(o);
+		json_object_put(volumes);
 		json_object_put(last);
 		return;
 	}

@@ -245,6 +245,16 @@ test('unknown_customer_is_refused_with_resource_missing_customer', async () => {
 	    'customer');
 });
 
+// MariaDB compares CHAR with trailing spaces ignored: the id must still
+// be exactly one of ours, or the payment would name a customer the client
+// never sent.
+test('customer_id_with_trailing_spaces_is_refused_with_resource_missing_customer', async () => {
+	const c = await newCustomer();
+	await refused({ amount: 100, currency: 'usd', customer: `${c.id}   ` },
+	    400, 'resource_missing', 'customer');
+	assert.deepEqual(await listAll(`customer=${c.id}`), []);
+});
+
 test('another_accounts_customer_is_refused_with_resource_missing_customer', async () => {
 	const theirs = await newCustomer(other.testKey);
 	await refused({ amount: 100, currency: 'usd', customer: theirs.id }, 400,
