@@ -251,8 +251,14 @@ prepare(struct req *r, struct db *db, const struct sql *q, int *rc)
 
 	if ((st = cached(db, q)) != NULL)
 		return st;
-	if ((!q->once && db->nstmts == DB_MAX_STMTS) ||
-	    (st = mysql_stmt_init(db->my)) == NULL) {
+	if (!q->once && db->nstmts == DB_MAX_STMTS) {
+		/* A programming error, not a load problem: say which. */
+		log_error("statement cache full (DB_MAX_STMTS %d): %.60s",
+		    DB_MAX_STMTS, q->text);
+		*rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+		return NULL;
+	}
+	if ((st = mysql_stmt_init(db->my)) == NULL) {
 		*rc = api_error(r, ERR_INTERNAL, NULL, NULL);
 		return NULL;
 	}
