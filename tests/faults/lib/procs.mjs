@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { env } from '../../lib/stack.mjs';
 
+export { alive } from '../../lib/jobs.mjs';
+
 const run = promisify(execFile);
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,15 +27,6 @@ export async function stackTimed(cmd) {
 	return { stdout, stderr, ms: Date.now() - t };
 }
 
-/** True when PID exists and is not a zombie. */
-export function alive(pid) {
-	try {
-		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-	} catch {
-		return false;
-	}
-}
 
 /** The pesaswap-fcgi master's pid, or null when it is not running. */
 export async function masterPid() {
