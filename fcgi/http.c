@@ -35,6 +35,34 @@ static const struct wanted wanted[] = {
 	{ "HTTPS", offsetof(struct req, https) },
 };
 
+/*
+ * The path is the client's own: REQUEST_URI up to '?', as sent. nginx's
+ * DOCUMENT_URI is percent-decoded with dot segments resolved, so routed
+ * on, /v1/customers/..%2f..%2fhealthz would answer /healthz and
+ * /v1/customers/cust_A%2f..%2fcust_B would act on cust_B. Taken as sent,
+ * such a path holds an id that does not exist: 404, as with Stripe.
+ * DOCUMENT_URI only stands in for a peer that sends no REQUEST_URI, in
+ * whichever order the two come. 1 if "name" was one of them.
+ */
+static int
+keep_path(struct req *r, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	const char	*q;
+
+	if (nlen == 11 && memcmp(name, "REQUEST_URI", 11) == 0) {
+		if ((q = memchr(value, '?', vlen)) != NULL)
+			vlen = (size_t)(q - value);
+	} else if (nlen == 12 && memcmp(name, "DOCUMENT_URI", 12) == 0) {
+		if (r->path != NULL)
+			return 1;
+	} else
+		return 0;
+	free(r->path);
+	r->path = strndup(value, vlen);
+	return 1;
+}
+
 static void
 keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
     void *arg)
@@ -43,6 +71,8 @@ keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
 	char		**field;
 	size_t		 i;
 
+	if (keep_path(r, name, nlen, value, vlen))
+		return;
 	if (nlen == 10 && memcmp(name, "REQUEST_ID", 10) == 0) {
 		/* nginx's id (16 hex digits of $request_id), so its access
 		 * log and ours name the request alike. */
@@ -65,31 +95,6 @@ keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
 	}
 }
 
-/*
- * The path is the client's own: REQUEST_URI up to '?', as sent. nginx's
- * DOCUMENT_URI is percent-decoded with dot segments resolved, so routed
- * on, /v1/customers/..%2f..%2fhealthz would answer /healthz and
- * /v1/customers/cust_A%2f..%2fcust_B would act on cust_B. Taken as sent,
- * such a path holds an id that does not exist: 404, as with Stripe.
- * DOCUMENT_URI only stands in for a peer that sends no REQUEST_URI.
- */
-static void
-keep_path(const char *name, size_t nlen, const char *value, size_t vlen,
-    void *arg)
-{
-	struct req	*r = arg;
-	const char	*q;
-
-	if (nlen == 11 && memcmp(name, "REQUEST_URI", 11) == 0) {
-		if ((q = memchr(value, '?', vlen)) != NULL)
-			vlen = (size_t)(q - value);
-	} else if (r->path != NULL || nlen != 12 ||
-	    memcmp(name, "DOCUMENT_URI", 12) != 0)
-		return;
-	free(r->path);
-	r->path = strndup(value, vlen);
-}
-
 int
 req_init(struct req *r, const struct fcgi_request *f, struct db *db,
     const struct config *cfg)
@@ -104,7 +109,6 @@ req_init(struct req *r, const struct fcgi_request *f, struct db *db,
 	r->body_len = f->body_len;
 	r->body_too_large = f->body_too_large;
 	fcgi_params_each(f->params, f->params_len, keep_param, r);
-	fcgi_params_each(f->params, f->params_len, keep_path, r);
 	if (r->request_id[0] == '\0' &&
 	    ids_new("req_", r->request_id, sizeof(r->request_id)) == -1)
 		return -1;
