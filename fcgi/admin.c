@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <mysql.h>
 #include <openssl/crypto.h>
@@ -271,9 +270,7 @@ cmd_key_revoke(struct req *r, const struct opts *o, int cache_ms)
 		fprintf(stderr, "pesaswap-admin: no such active key\n");
 		return 1;
 	}
-	/* Workers trust a key for up to key-cache-ms: return once no
-	 * worker can still accept this one. */
-	usleep((useconds_t)cache_ms * 1000 + 100000);
+	auth_wait_out_cache(cache_ms);
 	printf("revoked\n");
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -17,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "ids.h"
+#include "now.h"
 #include "session.h"
 
 #define CACHE_SLOTS	64
@@ -127,15 +129,6 @@ auth_hash(const char *key, unsigned char hash[AUTH_HASH_LEN])
 	SHA256((const unsigned char *)key, strlen(key), hash);
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 lookup(struct req *r, const unsigned char *hash, struct caller *c)
 {
@@ -161,7 +154,7 @@ auth_check(struct req *r, int cache_ms)
 	unsigned char		 hash[AUTH_HASH_LEN];
 	char			 key[AUTH_KEY_MAX + 1];
 	struct cached_key	*slot;
-	int64_t			 now = now_ms();
+	int64_t			 now = now_ms(CLOCK_MONOTONIC);
 
 	if (r->authorization == NULL || r->authorization[0] == '\0') {
 		/* An Authorization header always wins over the cookie. */
@@ -225,6 +218,30 @@ auth_permits(struct req *r, const char *permission)
 			return 0;
 	}
 	return api_error(r, ERR_PERMISSION, NULL, permission);
+}
+
+void
+auth_wait_out_cache(int cache_ms)
+{
+	usleep((useconds_t)cache_ms * 1000 + 100000);	/* and a margin */
+}
+
+const char *
+auth_permissions_help(void)
+{
+	static char	 help[256];
+	size_t		 i, len;
+
+	if (help[0] != '\0')
+		return help;
+	len = (size_t)snprintf(help, sizeof(help), "permissions (");
+	for (i = 0; i < sizeof(permissions_known) /
+	    sizeof(permissions_known[0]) && len < sizeof(help); i++)
+		len += (size_t)snprintf(help + len, sizeof(help) - len,
+		    "%s%s", i > 0 ? ", " : "", permissions_known[i]);
+	if (len < sizeof(help))
+		snprintf(help + len, sizeof(help) - len, ")");
+	return help;
 }
 
 int

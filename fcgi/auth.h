@@ -39,6 +39,10 @@ void	auth_hash(const char *key, unsigned char hash[AUTH_HASH_LEN]);
  * 401, 503 (or for a session 400 and 403) set. */
 int	auth_check(struct req *r, int cache_ms);
 
+/* Returns once no worker can still accept a key revoked just now: each
+ * trusts a key it looked up for up to "cache_ms". */
+void	auth_wait_out_cache(int cache_ms);
+
 /* 0 if the caller may use "permission" ("customers:read"; a write
  * permission covers the read one; AUTH_SESSION_ONLY needs a session);
  * -1 with 403 set. NULL is allowed. */
@@ -47,6 +51,10 @@ int	auth_permits(struct req *r, const char *permission);
 /* 0 if every comma-separated permission of "list" is one a restricted
  * key may have, else -1. Pure. */
 int	auth_permissions_valid(const char *list);
+
+/* "permissions (customers:read, …)": every permission a restricted key
+ * may have, for an error message. */
+const char *auth_permissions_help(void);
 
 /*
  * Makes a key for "account" ("live" mode or test; "perms" a

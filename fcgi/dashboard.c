@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
@@ -22,6 +21,7 @@
 #include "db.h"
 #include "http.h"
 #include "jsonx.h"
+#include "now.h"
 #include "params.h"
 #include "password.h"
 #include "session.h"
@@ -66,20 +66,12 @@ struct signin {
 	unsigned char		 email_hash[SESSION_HASH_LEN];
 	int64_t			 user_pk;
 	int64_t			 now_ms;
+	int			 live;		/* the mode asked for */
 	char			 account[32];
 	char			 user_email[EMAIL_MAX + 2];
 	char			 token[SESSION_TOKEN_LEN + 1];
 	struct session		 s;
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The answer about a session: the contract's dashboard_session. */
 static struct json_object *
@@ -131,10 +123,7 @@ signin_params(struct req *r, struct signin *in)
 	    required(r, "email", &in->email) == -1 ||
 	    required(r, "password", &in->password) == -1)
 		return -1;
-	if (session_mode_parse(r->mode) == -1)
-		return api_error(r, ERR_PARAM_INVALID, NULL,
-		    "the PesaSwap-Mode header (test or live)");
-	return 0;
+	return (in->live = session_mode(r)) == -1 ? -1 : 0;
 }
 
 /* Reads the throttle row into "t" ({0} if none); "q" may lock it. */
@@ -233,7 +222,7 @@ dashboard_signin(struct req *r)
 	int		 ok;
 
 	memset(&in, 0, sizeof(in));
-	in.now_ms = now_ms();
+	in.now_ms = now_ms(CLOCK_REALTIME);
 	if (signin_params(r, &in) == -1)
 		return;
 	session_email_hash(in.email, in.email_hash);
@@ -248,7 +237,7 @@ dashboard_signin(struct req *r)
 	if (db_tx(r, signin_tx, &in) == -1)
 		goto out;
 	http_reply(r, 200, session_json(in.user_email, in.account,
-	    in.s.csrf_token, in.s.expires, session_mode_parse(r->mode)));
+	    in.s.csrf_token, in.s.expires, in.live));
 	set_cookie(r, in.token, SESSION_TTL);
 out:
 	OPENSSL_cleanse(in.token, sizeof(in.token));
@@ -368,10 +357,7 @@ key_permissions(struct req *r, char *out, size_t outsz)
 	json_object_put(list);
 	if (rc == -1 || (*out != '\0' && auth_permissions_valid(out) == -1))
 		return api_error(r, ERR_PARAM_INVALID, "permissions",
-		    "permissions (customers:read, customers:write, "
-		    "payments:read, payments:write, subscriptions:read, "
-		    "subscriptions:write, webhooks:read, webhooks:write, "
-		    "events:read)");
+		    auth_permissions_help());
 	return 0;
 }
 
@@ -447,8 +433,8 @@ dashboard_keys_revoke(struct req *r)
 		api_error(r, ERR_RESOURCE_MISSING, "id", what);
 		return;
 	}
-	/* As `pesaswap-admin key revoke`: workers trust a key for up to
-	 * key-cache-ms, so answer once none can still accept it. */
-	usleep((useconds_t)r->cfg->key_cache_ms * 1000 + 100000);
+	/* As `pesaswap-admin key revoke`: answer once no worker can
+	 * still accept the key. */
+	auth_wait_out_cache(r->cfg->key_cache_ms);
 	http_reply_deleted(r, r->captures[0], "api_key");
 }

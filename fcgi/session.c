@@ -195,6 +195,15 @@ session_retry_after(int64_t ms)
 }
 
 int
+session_mode(struct req *r)
+{
+	int	 live = session_mode_parse(r->mode);
+
+	return live != -1 ? live : api_error(r, ERR_PARAM_INVALID, NULL,
+	    "the PesaSwap-Mode header (test or live)");
+}
+
+int
 session_auth(struct req *r, struct session *s)
 {
 	struct session	 local;
@@ -204,9 +213,8 @@ session_auth(struct req *r, struct session *s)
 
 	if (s == NULL)
 		s = &local;
-	if ((live = session_mode_parse(r->mode)) == -1)
-		return api_error(r, ERR_PARAM_INVALID, NULL,
-		    "the PesaSwap-Mode header (test or live)");
+	if ((live = session_mode(r)) == -1)
+		return -1;
 	if (session_cookie_parse(r->cookie, token) == -1)
 		return api_error(r, ERR_SESSION_INVALID, NULL, NULL);
 	session_token_hash(token, s->hash);

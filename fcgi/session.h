@@ -53,6 +53,10 @@ int	session_csrf_equal(const char *expected, const char *given);
  * anything else -1. */
 int	session_mode_parse(const char *header);
 
+/* The request's mode from its PesaSwap-Mode header: 0 test, 1 live, or
+ * -1 with 400 set. */
+int	session_mode(struct req *r);
+
 /* SHA-256 of an email lower-cased (ASCII), the throttle's key. */
 void	session_email_hash(const char *email,
 	    unsigned char hash[SESSION_HASH_LEN]);
