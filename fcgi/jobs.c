@@ -31,8 +31,10 @@
 #include "events.h"
 #include "http.h"
 #include "ids.h"
+#include "idempotency.h"
 #include "jsonx.h"
 #include "log.h"
+#include "now.h"
 #include "seal.h"
 #include "session.h"
 #include "webhooks.h"
@@ -43,7 +45,7 @@
 #define BACKOFF_MAX_MS	(12LL * 3600 * 1000)
 #define FANOUT_BATCH	200
 #define CLAIM_MAX	256
-#define EXPIRE_EVERY	60		/* seconds between key expiries */
+#define EXPIRE_EVERY	60		/* seconds between expire_old() runs */
 
 static volatile sig_atomic_t	 stopping;
 
@@ -128,15 +130,6 @@ on_term(int sig)
 	stopping = 1;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Runs "body" in a transaction; errors are logged by the caller. */
 static int
 tx(struct jobs *j, int (*body)(struct req *, void *), void *arg)
@@ -162,8 +155,9 @@ fan_out_one(struct req *r, const struct new_event *e)
 	int	 rc;
 
 	if ((rc = db_exec(r, &SQL_FAN_OUT, (struct db_val[]){ DB_S(e->id),
-	    DB_S(e->id), DB_I(now_ms()), DB_I(e->created), DB_S(e->account),
-	    DB_I(e->livemode), DB_I(e->created), DB_S(e->type), DB_E },
+	    DB_S(e->id), DB_I(now_ms(CLOCK_REALTIME)), DB_I(e->created),
+	    DB_S(e->account), DB_I(e->livemode), DB_I(e->created),
+	    DB_S(e->type), DB_E },
 	    NULL)) != 0)
 		return rc;
 	return db_exec(r, &SQL_FANNED, (struct db_val[]){ DB_I(e->pk), DB_E },
@@ -212,7 +206,7 @@ claim_tx(struct req *r, void *arg)
 {
 	struct claim	*c = arg;
 	struct db_res	 res;
-	int64_t		 now = now_ms();
+	int64_t		 now = now_ms(CLOCK_REALTIME);
 	int		 rc, i;
 
 	c->n = 0;
@@ -254,7 +248,7 @@ delivery_free(struct delivery *d)
 static void
 record(struct jobs *j, struct delivery *d, long status, const char *error)
 {
-	int64_t		 now = now_ms(), delay;
+	int64_t		 now = now_ms(CLOCK_REALTIME), delay;
 	int		 rc, shift;
 
 	if (status >= 200 && status < 300) {
@@ -363,6 +357,23 @@ collect(struct jobs *j)
 	}
 }
 
+/* Deletes what has expired: idempotency keys, dashboard sessions, and
+ * sign-in failures whose window and lock are both over. */
+static void
+expire_old(struct jobs *j)
+{
+	int64_t	 now = now_ms(CLOCK_REALTIME), forgotten;
+
+	j->expired_at = (time_t)(now / 1000);
+	forgotten = now - SESSION_WINDOW_MS;
+	(void)db_exec(&j->r, &SQL_EXPIRE_KEYS, (struct db_val[]){
+	    DB_I(j->expired_at - IDEMPOTENCY_TTL), DB_E }, NULL);
+	(void)db_exec(&j->r, &SQL_EXPIRE_SESSIONS, (struct db_val[]){
+	    DB_I(j->expired_at), DB_E }, NULL);
+	(void)db_exec(&j->r, &SQL_EXPIRE_SIGNIN_FAILURES, (struct db_val[]){
+	    DB_I(forgotten), DB_I(forgotten), DB_E }, NULL);
+}
+
 /* One turn: bill what is due, fan out, claim what fits, send, collect. */
 static void
 turn(struct jobs *j)
@@ -381,16 +392,8 @@ turn(struct jobs *j)
 			start(j, c.pks[i]);
 	curl_multi_perform(j->multi, &running);
 	collect(j);
-	if (time(NULL) - j->expired_at >= EXPIRE_EVERY) {
-		j->expired_at = time(NULL);
-		(void)db_exec(&j->r, &SQL_EXPIRE_KEYS, (struct db_val[]){
-		    DB_I(time(NULL) - 86400), DB_E }, NULL);
-		(void)db_exec(&j->r, &SQL_EXPIRE_SESSIONS, (struct db_val[]){
-		    DB_I(time(NULL)), DB_E }, NULL);
-		(void)db_exec(&j->r, &SQL_EXPIRE_SIGNIN_FAILURES,
-		    (struct db_val[]){ DB_I(now_ms() - SESSION_WINDOW_MS),
-		    DB_I(now_ms() - SESSION_WINDOW_MS), DB_E }, NULL);
-	}
+	if (time(NULL) - j->expired_at >= EXPIRE_EVERY)
+		expire_old(j);
 	/* Wait for network activity, or the next look for work. */
 	curl_multi_poll(j->multi, NULL, 0, fanned == FANOUT_BATCH ||
 	    billed > 0 ? 0 : j->cfg->jobs_poll_ms, NULL);
