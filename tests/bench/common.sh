@@ -147,6 +147,18 @@ sql() { MYSQL_PWD=$DB_PASSWORD mariadb --no-defaults \
 
 # bench_account NAME FILE: an account made by pesaswap-admin; its
 # PESASWAP_ACCOUNT_ID and PESASWAP_TEST_KEY in FILE.
+# bench_load TABLE TSV COLUMNS [SET ...]: LOAD DATA of a tab-separated file
+# written by seed.pl or seed-payments.pl, in the background (bg_wait) so a
+# trap can stop it.
+bench_load() {
+	bg_wait sql --local-infile=1 -e "LOAD DATA LOCAL INFILE '$2'
+	    INTO TABLE $1 CHARACTER SET utf8mb4
+	    FIELDS TERMINATED BY '\t' LINES TERMINATED BY '\n' ($3) ${4:-}"
+}
+# The columns of seed.pl's customers.tsv.
+CUSTOMER_TSV_COLS="id, account_id, livemode, name, email, phone, metadata,
+    created, updated"
+
 bench_account() {
 	ps_env "$PS_BUILD/fcgi/pesaswap-admin" account create --name "$1" \
 	    >"$2" 2>>"$LOG/stack.log" ||

@@ -155,11 +155,8 @@ t0=$EPOCHREALTIME
 if [ "$SEED" = sql ]; then
 	perl "$HERE/seed.pl" "$((N - 1))" "$ACCT" "$TMP/customers.tsv" \
 	    "$TMP/ids.txt"
-	sql --local-infile=1 -e "LOAD DATA LOCAL INFILE '$TMP/customers.tsv'
-	    INTO TABLE customers CHARACTER SET utf8mb4
-	    FIELDS TERMINATED BY '\t' LINES TERMINATED BY '\n'
-	    (id, account_id, livemode, name, email, phone, metadata, created,
-	    updated) SET test_clock = '$CLOCK'"
+	bench_load customers "$TMP/customers.tsv" "$CUSTOMER_TSV_COLS" \
+	    "SET test_clock = '$CLOCK'"
 	# Every row as create_tx wrote the reference's: the same columns, with
 	# the customer, the ids (sub_/pay_ + 16 hex of a hash of the customer
 	# id) and the subscription id inside description and metadata changed.

@@ -166,13 +166,8 @@ say "seeding $ROWS customers into $ACCOUNT"
 SEED_T0=$(date +%s.%N)
 perl "$HERE/seed.pl" "$ROWS" "$ACCOUNT" "$TMP/customers.tsv" "$TMP/ids.txt"
 SEED_T1=$(date +%s.%N)
-sql --local-infile=1 >/dev/null <<EOF
-LOAD DATA LOCAL INFILE '$TMP/customers.tsv' INTO TABLE customers
-    CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' LINES TERMINATED BY '\n'
-    (id, account_id, livemode, name, email, phone, metadata, created,
-     updated);
-ANALYZE TABLE customers;
-EOF
+bench_load customers "$TMP/customers.tsv" "$CUSTOMER_TSV_COLS"
+sql -e "ANALYZE TABLE customers" >/dev/null
 SEED_T2=$(date +%s.%N)
 cut -f5 "$TMP/customers.tsv" >"$TMP/emails.txt"	# for search.lua
 SEEDED=$(sql -N -e "SELECT COUNT(*) FROM customers WHERE account_id = '$ACCOUNT'")

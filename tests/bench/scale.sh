@@ -192,19 +192,12 @@ bg_wait perl "$HERE/seed-payments.pl" "$TMP/payments.tsv" "${ACCT[L]}" \
     "${ACCT[S]}" "$TMP/ids-S.txt" "$BACKGROUND"
 SEED_GEN=$(elapsed "$t0")
 
-load() {	# table tsv columns
-	bg_wait sql --local-infile=1 -e "LOAD DATA LOCAL INFILE '$2'
-	    INTO TABLE $1 CHARACTER SET utf8mb4
-	    FIELDS TERMINATED BY '\t' LINES TERMINATED BY '\n' ($3)"
-}
-CUSTOMER_TSV_COLS="id, account_id, livemode, name, email, phone, metadata,
-    created, updated"
 t0=$(date +%s.%N)
-load customers "$TMP/customers-S.tsv" "$CUSTOMER_TSV_COLS"
-load customers "$TMP/customers-L.tsv" "$CUSTOMER_TSV_COLS"
+bench_load customers "$TMP/customers-S.tsv" "$CUSTOMER_TSV_COLS"
+bench_load customers "$TMP/customers-L.tsv" "$CUSTOMER_TSV_COLS"
 SEED_LOAD_C=$(elapsed "$t0")
 t0=$(date +%s.%N)
-load payments "$TMP/payments.tsv" "id, account_id, livemode, customer_id,
+bench_load payments "$TMP/payments.tsv" "id, account_id, livemode, customer_id,
     amount, currency, description, status, failure_code, payment_method,
     metadata, created"
 SEED_LOAD_P=$(elapsed "$t0")
@@ -613,15 +606,9 @@ AS=${ACCT[S]}
 for who in small big; do
 	id=$SMALL
 	[ "$who" = big ] && id=$BIG
-	explain "analytics: customer and totals" "$who" payments \
-	    SQL_ANALYTICS_TOTALS 0 sis "c=customers_id t=PRIMARY" 1 "" \
-	    "$AL" 0 "$id"
-done
-for who in small big; do
-	id=$SMALL
-	[ "$who" = big ] && id=$BIG
-	explain "analytics: volumes" "$who" payments SQL_ANALYTICS_VOLUMES 0 \
-	    ssi "customer_volumes=PRIMARY" 10 filesort "$id" "$AL" 0
+	explain "analytics: customer, totals and volumes" "$who" payments \
+	    SQL_ANALYTICS 0 sis "c=customers_id t=PRIMARY v=PRIMARY" 11 \
+	    filesort "$AL" 0 "$id"
 done
 explain "payments cursor (starting_after)" big payments SQL_PAY_CURSOR 0 \
     sis "payments=payments_id" 1 "" "$AL" 0 "$BIG_MID"

@@ -74,13 +74,8 @@ ACCOUNT=$(env_get "$TMP/account.env" PESASWAP_ACCOUNT_ID)
 say "seeding $ROWS customers"
 perl "$HERE/seed.pl" "$ROWS" "$ACCOUNT" "$TMP/customers.tsv" "$TMP/ids.txt"
 cut -f5 "$TMP/customers.tsv" >"$TMP/emails.txt"
-sql --local-infile=1 >/dev/null <<EOF
-LOAD DATA LOCAL INFILE '$TMP/customers.tsv' INTO TABLE customers
-    CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\t' LINES TERMINATED BY '\n'
-    (id, account_id, livemode, name, email, phone, metadata, created,
-     updated);
-ANALYZE TABLE customers;
-EOF
+bench_load customers "$TMP/customers.tsv" "$CUSTOMER_TSV_COLS"
+sql -e "ANALYZE TABLE customers" >/dev/null
 
 [ -n "${BENCH_WORKERS:-}" ] && export PESASWAP_WORKERS=$BENCH_WORKERS
 export PESASWAP_LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
