@@ -4,10 +4,9 @@
  * turns them into complete requests and turns responses into records.
  * The record layouts and constants are libfcgi's <fastcgi.h>.
  *
- * We keep our own connection state instead of libfcgi's accept loop
- * because nginx with fastcgi_keep_conn opens more connections than there
- * are workers; a worker must serve whichever connection has a request
- * ready instead of blocking on one idle connection.
+ * We keep our own connection state instead of libfcgi's accept loop so
+ * that reading is non-blocking with a time limit, the body has a size
+ * limit, and the codec can be unit-tested and fuzzed without sockets.
  *
  * Not named fastcgi.h: with -I fcgi/ on the include path that name would
  * hide libfcgi's <fastcgi.h> from fcgiproto.c.

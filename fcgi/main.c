@@ -1,8 +1,8 @@
 /*
- * pesaswap-fcgi: binds the FastCGI socket and runs the master's loop
- * (dispatch.c), which forks the workers, hands them requests, starts a new
- * one when one dies, and on SIGTERM or SIGINT lets every request under way
- * finish before it exits.
+ * pesaswap-fcgi: binds the FastCGI socket and runs the master (master.c),
+ * which forks the workers that accept on it, starts a new one when one
+ * dies, and on SIGTERM or SIGINT lets every request under way finish
+ * before it exits.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,7 +22,7 @@
 
 #include "config.h"
 #include "log.h"
-#include "dispatch.h"
+#include "master.h"
 
 #define MAX_WORKERS	256
 
@@ -154,7 +154,7 @@ main(int argc, char *argv[])
 		return 1;
 	write_pid_file(cfg.pid_file);
 	log_info("listening on %s", cfg.listen);
-	rc = dispatch_run(fd, &cfg);
+	rc = master_run(fd, &cfg);
 	close(fd);
 	if (strncmp(cfg.listen, "unix:", 5) == 0)
 		(void)unlink(cfg.listen + 5);

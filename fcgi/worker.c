@@ -1,11 +1,11 @@
 /*
- * The worker's loop. One process, one thread, one MariaDB connection. The
- * master watches every FastCGI connection from nginx and hands the one
- * whose request has arrived to an idle worker (dispatch.c), so a request
- * never waits behind a busy worker while another is idle: connections
- * kept alive by nginx are not tied to a worker. The worker reads the
- * whole request, answers it, and gives the connection back.
+ * The worker's loop. One process, one thread, one MariaDB connection. An
+ * idle worker accepts the next FastCGI connection from the shared listen
+ * socket, reads its one request, answers it and closes it (master.c says
+ * why one request per connection).
  */
+#include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -19,7 +19,6 @@
 #include "config.h"
 #include "db.h"
 #include "fcgiproto.h"
-#include "handoff.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
@@ -87,8 +86,8 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* Answers the complete request on "c"; -1 if the connection must close. */
-static int
+/* Answers the complete request on "c". */
+static void
 serve(struct worker *w, struct fcgi_conn *c)
 {
 	struct req	 r;
@@ -96,7 +95,6 @@ serve(struct worker *w, struct fcgi_conn *c)
 	char		*cgi = NULL;
 	size_t		 cgi_len = 0, out_len = 0;
 	int64_t		 start = now_us();
-	int		 rc = -1;
 
 	if (req_init(&r, &c->req, w->db, w->cfg) == 0) {
 		routes_dispatch(&r, w->router);
@@ -104,15 +102,14 @@ serve(struct worker *w, struct fcgi_conn *c)
 	}
 	if (cgi != NULL)
 		out = fcgi_encode_response(c->req.id, cgi, cgi_len, &out_len);
-	if (out != NULL && write_all(c->fd, out, out_len) == 0)
-		rc = c->req.keep_conn ? 0 : -1;
+	if (out != NULL)
+		(void)write_all(c->fd, out, out_len);
 	log_info("%s %s %s %d %.1fms", r.request_id, r.method ? r.method : "-",
 	    r.path ? r.path : "-", r.status, (now_us() - start) / 1000.0);
 	free(out);
 	free(cgi);
 	req_free(&r);
 	fcgi_request_done(c);
-	return rc;
 }
 
 /* Sends the protocol's own replies (GET_VALUES, aborts) queued on "c". */
@@ -130,48 +127,37 @@ flush_management(struct fcgi_conn *c)
 }
 
 /*
- * Reads from "fd" until a request is complete and answers it (and any
- * other request already buffered). Returns 1 to keep the connection, 0
- * to close it. Stops once nothing is left half-read, so an idle
- * kept-alive connection goes straight back to the master.
+ * Reads from the new connection "fd" until its request is complete and
+ * answers it. nginx opens a connection per request, so this is the
+ * connection's only request; the caller closes it.
  */
-static int
+static void
 serve_connection(struct worker *w, int fd)
 {
 	struct fcgi_conn	 c;
 	unsigned char		 buf[16384];
-	enum fcgi_state		 st;
+	enum fcgi_state		 st = FCGI_NEED_MORE;
 	ssize_t			 n;
-	int			 keep = 0;
 
 	fcgi_conn_init(&c, fd, w->cfg->body_limit);
-	for (;;) {
+	while (st == FCGI_NEED_MORE) {
 		n = read(fd, buf, sizeof(buf));
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1 && errno == EAGAIN) {
-			if (!c.in_request && c.in_len == 0) {
-				keep = 1;	/* between requests */
-				break;
-			}
 			if (wait_fd(fd, POLLIN) == -1)
 				break;
 			continue;
 		}
 		if (n <= 0)
-			break;		/* nginx closed it */
+			break;		/* nginx gave up */
 		st = fcgi_feed(&c, buf, (size_t)n);
-		while (st == FCGI_READY) {
-			if (flush_management(&c) == -1 || serve(w, &c) == -1)
-				goto out;
-			st = fcgi_feed(&c, NULL, 0);
-		}
-		if (st == FCGI_FAILED || flush_management(&c) == -1)
+		if (flush_management(&c) == -1)
 			break;
 	}
-out:
+	if (st == FCGI_READY)
+		serve(w, &c);
 	fcgi_conn_free(&c);
-	return keep;
 }
 
 static int
@@ -185,6 +171,8 @@ worker_setup(struct worker *w, const struct config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A worker outlives a killed master: drain then too. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	w->cfg = cfg;
 	if ((w->db = db_new(cfg)) == NULL ||
 	    (w->router = routes_new()) == NULL)
@@ -195,35 +183,37 @@ worker_setup(struct worker *w, const struct config *cfg)
 	return 0;
 }
 
+/*
+ * Accepts while connections are queued, then sleeps until one arrives.
+ * EPOLLEXCLUSIVE wakes one idle worker per connection, not all of them.
+ */
 int
-worker_run(int ctl, const struct config *cfg)
+worker_run(int listen_fd, const struct config *cfg)
 {
-	struct handoff	 in;
-	struct handback	 back;
-	struct worker	 w;
-	int		 fd, n, rc = 0;
+	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	struct worker		 w;
+	int			 ep = -1, fd;
 
-	if (worker_setup(&w, cfg) == -1) {
+	if (worker_setup(&w, cfg) == -1 ||
+	    (ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1) {
 		log_error("worker: setup failed");
-		rc = 1;
+		stopping = 1;
 	}
 	/* SIGTERM ends the wait; a request in hand is finished first. The
-	 * master's drain closes "ctl" instead, once this worker is idle. */
-	while (rc == 0 && !stopping) {
-		if ((n = handoff_recv(ctl, &in, sizeof(in), &fd)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n != 1)
-			break;
-		back.id = in.id;
-		back.keep = fd != -1 ? serve_connection(&w, fd) : 0;
-		if (fd != -1)
+	 * timeout bounds the wait of a SIGTERM that came just before it. */
+	while (!stopping) {
+		while (!stopping && (fd = accept4(listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
+			serve_connection(&w, fd);
 			close(fd);
-		if (handoff_send(ctl, &back, sizeof(back), -1) == -1)
-			break;
+		}
+		if (!stopping)
+			(void)epoll_wait(ep, &ev, 1, 1000);
 	}
+	if (ep != -1)
+		close(ep);
 	router_free(w.router);
 	db_free(w.db);
-	close(ctl);
-	return rc;
+	return 0;
 }

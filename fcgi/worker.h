@@ -1,15 +1,15 @@
 /*
- * A worker process: serves the FastCGI connections the master hands it,
- * one request at a time, with one database connection.
+ * A worker process: accepts FastCGI connections from the shared listen
+ * socket and answers each one's request, one at a time, with one
+ * database connection.
  */
 #ifndef WORKER_H
 #define WORKER_H
 
 struct config;
 
-/* Serves connections received on "ctl" (handoff.h) until the master
- * closes it or SIGTERM arrives between requests; returns the exit
- * status. */
-int	worker_run(int ctl, const struct config *cfg);
+/* Serves connections from "listen_fd" (non-blocking) until SIGTERM
+ * arrives between requests; returns the exit status. */
+int	worker_run(int listen_fd, const struct config *cfg);
 
 #endif

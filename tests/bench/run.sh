@@ -3,7 +3,7 @@
 # 100,000 seeded customers, one nginx with three server blocks, and wrk
 # against each of them for every endpoint family (customers GET one,
 # create, list, search; analytics; payments create and list; events list):
-#   ours     nginx -> FastCGI (keep-alive) -> pesaswap-fcgi workers
+#   ours     nginx -> FastCGI (a connection per request) -> pesaswap-fcgi
 #   php      nginx -> PHP-FPM + PDO (tests/bench/peer-php/)
 #   ceiling  nginx's own `return 200` of a customer-sized body
 # Prints a Markdown table and writes it to tests/bench/results-<date>.md.
@@ -24,7 +24,6 @@
 #   BENCH_THREADS        wrk threads (2)
 #   BENCH_ROWS           customers seeded (100000)
 #   BENCH_WORKERS        PESASWAP_WORKERS for pesaswap-fcgi (default: its own)
-#   BENCH_KEEPALIVE      nginx upstream keepalive connections to ours (32)
 #   BENCH_NGINX_WORKERS  nginx worker_processes (1, as the product template)
 #   BENCH_PHP_CHILDREN   php-fpm pm.max_children (8)
 #   BENCH_PHP_EVENTS     1: the PHP create also writes the customer.created
@@ -82,7 +81,6 @@ HOT=${BENCH_HOT:-1000}
 RATE=${BENCH_RATE:-}
 THREADS=${BENCH_THREADS:-2}
 ROWS=${BENCH_ROWS:-100000}
-KEEPALIVE=${BENCH_KEEPALIVE:-32}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-1}
 PHP_CHILDREN=${BENCH_PHP_CHILDREN:-8}
 PHP_EVENTS=${BENCH_PHP_EVENTS:-1}
@@ -237,7 +235,7 @@ NGX_USER=
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS="$NGINX_WORKERS" >"$NGX/nginx.conf"
 fill "$HERE/nginx/ours.conf.in" PORT="${PORT[ours]}" \
-    SOCKET="$PS_FCGI_SOCKET" KEEPALIVE="$KEEPALIVE" >"$NGX/ours.conf"
+    SOCKET="$PS_FCGI_SOCKET" >"$NGX/ours.conf"
 fill "$HERE/peer-php/nginx.conf.in" PORT="${PORT[php]}" SOCKET="$PHP_SOCK" \
     DIR="$HERE/peer-php" >"$NGX/php.conf"
 fill "$HERE/nginx/ceiling.conf.in" PORT="${PORT[ceiling]}" \
@@ -554,7 +552,7 @@ REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 		echo "Ours: pesaswap-fcgi, $(echo ${RSS[idle]} | wc -w) workers" \
 		    "${BENCH_WORKERS:+(PESASWAP_WORKERS=$BENCH_WORKERS) }(log level" \
 		    "$LOG_LEVEL: one line per request, to a file), nginx" \
-		    "upstream keepalive $KEEPALIVE, fastcgi_keep_conn on."
+		    "fastcgi_keep_conn off (a connection per request)."
 	fi
 	echo "nginx: $NGINX_WORKERS worker process(es), no access log," \
 	    "the product template's headers on all three targets."

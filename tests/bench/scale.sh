@@ -28,7 +28,6 @@
 #   BENCH_CONNECTIONS          wrk connections (16)
 #   BENCH_THREADS              wrk threads (2)
 #   BENCH_WORKERS              PESASWAP_WORKERS (default: the service's own)
-#   BENCH_KEEPALIVE            nginx upstream keepalive (32)
 #   BENCH_NGINX_WORKERS        nginx worker_processes (1)
 #   BENCH_LOG_LEVEL            PESASWAP_LOG_LEVEL of the workers (info)
 #   BENCH_DB_SQL               SQL run as the DB superuser once MariaDB is up
@@ -73,7 +72,6 @@ DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
 CONNS=${BENCH_CONNECTIONS:-16}
 THREADS=${BENCH_THREADS:-2}
-KEEPALIVE=${BENCH_KEEPALIVE:-32}
 NGINX_WORKERS=${BENCH_NGINX_WORKERS:-1}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 KEEP=${BENCH_KEEP:-0}
@@ -288,8 +286,8 @@ sleep 0.5
 WORKERS=$({ grep -l "^PPid:[[:space:]]*$FCGI_MASTER\$" /proc/[0-9]*/status \
     2>/dev/null || true; } | wc -l)
 
-# run.sh's nginx (the product template's http settings, our upstream with
-# keep-alive), with only our server block: no PHP peer, no ceiling here.
+# run.sh's nginx (the product template's http settings and upstream), with
+# only our server block: no PHP peer, no ceiling here.
 PORT=$(free_port "$PS_DB_PORT")
 NGX=$TMP/nginx
 mkdir -p "$NGX/client_body" "$NGX/fastcgi_temp" "$NGX/proxy_temp" \
@@ -299,7 +297,7 @@ NGX_USER=
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS="$NGINX_WORKERS" >"$NGX/nginx.conf"
 fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" \
-    KEEPALIVE="$KEEPALIVE" >"$NGX/ours.conf"
+    >"$NGX/ours.conf"
 echo "# not used by scale.sh" >"$NGX/php.conf"
 echo "# not used by scale.sh" >"$NGX/ceiling.conf"
 "$NGINX" -t -q -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' \
@@ -793,7 +791,7 @@ git -C "$ROOT" diff --quiet HEAD -- fcgi sql 2>/dev/null ||
 	    "the workers and MariaDB share these cores). Tree: $REV."
 	echo "wrk: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up" \
 	    "then ${DURATION}s per run; nginx $NGINX_WORKERS worker" \
-	    "process(es), upstream keepalive $KEEPALIVE; pesaswap-fcgi" \
+	    "process(es), a FastCGI connection per request; pesaswap-fcgi" \
 	    "$WORKERS workers, log level $LOG_LEVEL."
 	echo
 	echo "Seeded by LOAD DATA: account S ${ACCT[S]} with $S_CUSTOMERS" \

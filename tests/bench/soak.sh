@@ -19,7 +19,7 @@
 #                      rate between its requests (lua/mix.lua)
 #   BENCH_ROWS         customers seeded (20000); BENCH_HOT (1000): the
 #                      customers paid for and read by analytics
-#   BENCH_WORKERS, BENCH_LOG_LEVEL, BENCH_DB_SQL, BENCH_KEEPALIVE as run.sh
+#   BENCH_WORKERS, BENCH_LOG_LEVEL, BENCH_DB_SQL as run.sh
 #   BENCH_RSS_SLACK    KiB a process may grow after the warm-up and still
 #                      be flat (512)
 #   BENCH_OUT          results file (tests/bench/results-soak-<date>.md;
@@ -44,7 +44,6 @@ RATE=${BENCH_RATE:-500}
 CONNS=${BENCH_CONNECTIONS:-16}
 ROWS=${BENCH_ROWS:-20000}
 HOT=${BENCH_HOT:-1000}
-KEEPALIVE=${BENCH_KEEPALIVE:-32}
 SLACK=${BENCH_RSS_SLACK:-512}
 KEEP=${BENCH_KEEP:-0}
 STAMP=$(date +%Y-%m-%d)
@@ -91,8 +90,7 @@ NGX_USER=
 [ "$(id -u)" = 0 ] && NGX_USER="user nobody $(id -gn nobody);"
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS=1 >"$NGX/nginx.conf"
-fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" \
-    KEEPALIVE="$KEEPALIVE" >"$NGX/ours.conf"
+fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" >"$NGX/ours.conf"
 : >"$NGX/php.conf"
 : >"$NGX/ceiling.conf"
 "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' \

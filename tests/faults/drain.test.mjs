@@ -1,6 +1,6 @@
 // Issue 7 "Faults": nginx reloaded, then pesaswap-fcgi stopped with
 // SIGTERM and started again, while the load runs (graceful drain,
-// dispatch.c): the requests in flight at the SIGTERM are answered, the
+// master.c): the requests in flight at the SIGTERM are answered, the
 // master then exits without being killed, and what nginx could not
 // deliver meanwhile (502) is retried by the client with the same key.
 import { test, before, after } from 'node:test';
@@ -72,7 +72,7 @@ test('requests_in_flight_at_the_sigterm_are_answered', async () => {
 	const statuses = JSON.stringify(inFlight.map((a) => a.status));
 	s.extra = `in-flight-at-sigterm ${statuses} workers-busy ${stopped.busy}`;
 	// a worker's request is finished; one still in nginx or the
-	// master's queue may get a 502 (nothing written: retried)
+	// listen queue may get a 502 (nothing written: retried)
 	assert.ok(answered >= 1, `in flight at the SIGTERM: ${statuses}`);
 	for (const a of inFlight)
 		assert.ok([200, 402, 502, 0].includes(a.status), statuses);

@@ -49,14 +49,15 @@ export async function workerPids() {
 }
 
 /**
- * True when worker PID is inside a request: not blocked in recvmsg(2) on
- * its socket to the master (fd 3), where an idle worker waits.
+ * True when worker PID is inside a request: not blocked in epoll_wait(2)
+ * or epoll_pwait(2) for the next connection, where an idle worker waits
+ * (worker.c). x86-64 numbers.
  */
 export function busy(pid) {
 	try {
-		const [nr, fd] = readFileSync(`/proc/${pid}/syscall`, 'utf8')
-		    .trim().split(' ');
-		return !(nr === '47' && fd === '0x3');
+		const nr = readFileSync(`/proc/${pid}/syscall`, 'utf8')
+		    .trim().split(' ')[0];
+		return !['232', '281'].includes(nr);
 	} catch {
 		return false;
 	}

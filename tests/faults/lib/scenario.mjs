@@ -26,9 +26,10 @@ export const LEAK_REQUESTS = 1200;
 // even 100 bytes a request (120 KiB here) shows above it in a few runs,
 // one of 1 KiB a request at once.
 export const RSS_TOLERANCE_KB = 256;
-// Connections from nginx the master may hold when idle: nginx's
-// `keepalive 32` per nginx worker (one), plus the listening socket.
-export const IDLE_FCGI_CONNS = 33;
+// FastCGI sockets a process may hold when idle: the listening socket
+// only, since nginx opens a connection per request and the worker closes
+// it after the answer.
+export const IDLE_FCGI_CONNS = 1;
 
 export class Scenario {
 	/** NAME tags its keys; LOAD (runLoad options) overrides the defaults. */
