@@ -1,4 +1,6 @@
 /* json-c helpers shared by the renderers. */
+#include <string.h>
+
 #include <json-c/json.h>
 
 #include "jsonx.h"
@@ -47,7 +49,9 @@ jsonx_parse_object(const char *text)
 {
 	struct json_object	*obj;
 
-	if (text == NULL)
+	/* Most metadata is empty: skip the tokener (and the locale it
+	 * duplicates on every call). */
+	if (text == NULL || strcmp(text, "{}") == 0)
 		return json_object_new_object();
 	obj = json_tokener_parse(text);
 	if (obj != NULL && !json_object_is_type(obj, json_type_object)) {

@@ -3,6 +3,7 @@
  * The line is formatted into one buffer and written with one write(2),
  * so lines from several workers sharing the file never interleave.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,12 @@
 #include "log.h"
 
 static enum log_level	 log_level = LOG_INFO;
+
+/* A worker logs a line per request: its pid and the current second's
+ * time stamp are kept rather than asked for again. */
+static pid_t		 cached_pid;
+static time_t		 stamp_time = -1;
+static char		 stamp[32];
 
 static const char	*const level_names[LOG__MAX] = {
 	"error",	/* LOG_ERROR */
@@ -38,24 +45,52 @@ log_level_parse(const char *name)
 	return -1;
 }
 
+static void
+forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+static pid_t
+log_pid(void)
+{
+	static int	 registered;
+
+	if (!registered)
+		registered = pthread_atfork(NULL, NULL, forget_pid) == 0;
+	if (cached_pid == 0 || !registered)
+		cached_pid = getpid();
+	return cached_pid;
+}
+
+static const char *
+log_stamp(void)
+{
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (now != stamp_time) {
+		gmtime_r(&now, &tm);
+		if (strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm) == 0)
+			stamp[0] = '\0';
+		stamp_time = now;
+	}
+	return stamp;
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	char		 line[2048];
-	struct tm	 tm;
-	time_t		 now;
 	va_list		 ap;
 	size_t		 len;
 	int		 n;
 
 	if (level > log_level)
 		return;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	len = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line + len, sizeof(line) - len, " [%d] %s: ",
-	    (int)getpid(), level_names[level]);
-	len += n;
+	len = snprintf(line, sizeof(line), "%s [%d] %s: ", log_stamp(),
+	    (int)log_pid(), level_names[level]);
 	va_start(ap, fmt);
 	n = vsnprintf(line + len, sizeof(line) - len - 1, fmt, ap);
 	va_end(ap);

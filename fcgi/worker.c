@@ -94,7 +94,7 @@ serve(struct worker *w, struct fcgi_conn *c)
 	unsigned char	*out = NULL;
 	char		*cgi = NULL;
 	size_t		 cgi_len = 0, out_len = 0;
-	int64_t		 start = now_us();
+	int64_t		 start = now_us(), took;
 
 	if (req_init(&r, &c->req, w->db, w->cfg) == 0) {
 		routes_dispatch(&r, w->router);
@@ -104,8 +104,10 @@ serve(struct worker *w, struct fcgi_conn *c)
 		out = fcgi_encode_response(c->req.id, cgi, cgi_len, &out_len);
 	if (out != NULL)
 		(void)write_all(c->fd, out, out_len);
-	log_info("%s %s %s %d %.1fms", r.request_id, r.method ? r.method : "-",
-	    r.path ? r.path : "-", r.status, (now_us() - start) / 1000.0);
+	took = now_us() - start;
+	log_info("%s %s %s %d %d.%dms", r.request_id,
+	    r.method ? r.method : "-", r.path ? r.path : "-", r.status,
+	    (int)(took / 1000), (int)(took / 100 % 10));
 	free(out);
 	free(cgi);
 	req_free(&r);
