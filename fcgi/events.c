@@ -90,7 +90,8 @@ events_json(const struct db_res *res)
 	jsonx_add_str(o, "id", res->val[0]);
 	jsonx_add_str(o, "object", "event");
 	jsonx_add_str(o, "type", res->val[1]);
-	jsonx_add(o, "data", jsonx_parse_object(res->val[2]));
+	/* Written by events_add() as JSON text: passed through as it is. */
+	jsonx_add(o, "data", jsonx_raw(res->val[2]));
 	jsonx_add_i64(o, "created", db_i64(res, 3));
 	jsonx_add_bool(o, "livemode", (int)db_i64(res, 4));
 	return o;

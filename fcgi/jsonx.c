@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <json-c/json.h>
+#include <json-c/printbuf.h>
 
 #include "jsonx.h"
 
@@ -66,4 +67,34 @@ jsonx_text(struct json_object *obj)
 {
 	return json_object_to_json_string_ext(obj,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int
+raw_serialize(struct json_object *obj, struct printbuf *pb, int level,
+    int flags)
+{
+	const char	*text = json_object_get_userdata(obj);
+
+	(void)level;
+	(void)flags;
+	return printbuf_memappend(pb, text, (int)strlen(text));
+}
+
+struct json_object *
+jsonx_raw(const char *text)
+{
+	struct json_object	*obj;
+	char			*copy;
+
+	if (text == NULL)
+		return json_object_new_object();
+	if ((obj = json_object_new_object()) == NULL)
+		return NULL;
+	if ((copy = strdup(text)) == NULL) {
+		json_object_put(obj);
+		return NULL;
+	}
+	json_object_set_serializer(obj, raw_serialize, copy,
+	    json_object_free_userdata);
+	return obj;
 }

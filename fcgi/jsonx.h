@@ -26,6 +26,11 @@ int	jsonx_add_null(struct json_object *obj, const char *key);
 /* Parses a JSON object from text ("{}" for NULL); NULL if invalid. */
 struct json_object *jsonx_parse_object(const char *text);
 
+/* An object written out as "text" itself, for JSON this service stored
+ * (an event's data): no parse and no re-serialising. Only for writing
+ * out; "{}" for NULL. */
+struct json_object *jsonx_raw(const char *text);
+
 /* Compact JSON text of "obj", borrowed while "obj" lives. */
 const char *jsonx_text(struct json_object *obj);
 
