@@ -555,9 +555,12 @@ search_statement(const struct search_sql *s, struct sql *q, char **text,
 {
 	size_t	 i;
 
-	if (asprintf(text, "SELECT " CUSTOMER_COLS " FROM customers WHERE "
+	/* An exact email is one index lookup: naming the index spares
+	 * MariaDB estimating the ranges of the other four on each run. */
+	if (asprintf(text, "SELECT " CUSTOMER_COLS " FROM customers%s WHERE "
 	    SCOPE " AND deleted IS NULL AND pk < ? AND %s ORDER BY pk DESC"
-	    " LIMIT ?", s->where) == -1)
+	    " LIMIT ?", s->email_eq ? " FORCE INDEX (customers_email)" : "",
+	    s->where) == -1)
 		return -1;
 	if ((*sig = malloc(s->nbinds + 5)) == NULL) {
 		free(*text);

@@ -582,6 +582,10 @@ search_compile(const struct search_query *q, struct search_sql *out)
 	if (append(buf, &len, ")") == -1 ||
 	    (out->where = strdup(buf)) == NULL)
 		goto fail;
+	for (i = 0; i < q->nclauses && (!q->any_or || q->nclauses == 1); i++)
+		if (q->clauses[i].field == SEARCH_EMAIL &&
+		    q->clauses[i].op == SEARCH_EQ)
+			out->email_eq = 1;
 	return 0;
 fail:
 	search_sql_free(out);

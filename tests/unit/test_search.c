@@ -723,11 +723,40 @@ compile_refuses_empty_query(void **state)
 	search_sql_free(&sql);
 }
 
+/* An exact email narrows every match to one email only when each match
+ * must have it: alone, or ANDed; not ORed, not a substring. */
+static void
+compile_marks_exact_email_when_every_match_has_it(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 email_eq;
+	} cases[] = {
+		{ "email:'a@example.com'", 1 },
+		{ "email:'a@example.com' AND name~'Jen'", 1 },
+		{ "name~'Jen' AND email:'a@example.com'", 1 },
+		{ "email:'a@example.com' OR name~'Jen'", 0 },
+		{ "email~'example'", 0 },
+		{ "name:'Jenny'", 0 },
+		{ "jenny", 0 },
+	};
+	struct search_sql	 sql;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		compile_ok(cases[i].text, &sql);
+		assert_int_equal(sql.email_eq, cases[i].email_eq);
+		search_sql_free(&sql);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_exact_email),
+		cmocka_unit_test(compile_marks_exact_email_when_every_match_has_it),
 		cmocka_unit_test(parses_double_quoted_name),
 		cmocka_unit_test(parses_phone_with_plus),
 		cmocka_unit_test(parses_metadata_key_in_either_quote),
