@@ -173,7 +173,8 @@ worker_setup(struct worker *w, const struct config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	/* A worker outlives a killed master: drain then too. */
+	/* If the master is killed, stop as on SIGTERM rather than serve on
+	 * with nobody to replace a worker that dies. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	w->cfg = cfg;
 	if ((w->db = db_new(cfg)) == NULL ||
@@ -194,13 +195,14 @@ worker_run(int listen_fd, const struct config *cfg)
 {
 	struct epoll_event	 ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
 	struct worker		 w;
-	int			 ep = -1, fd;
+	int			 ep = -1, fd, rc = 0;
 
 	if (worker_setup(&w, cfg) == -1 ||
 	    (ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1) {
 		log_error("worker: setup failed");
 		stopping = 1;
+		rc = 1;
 	}
 	/* SIGTERM ends the wait; a request in hand is finished first. The
 	 * timeout bounds the wait of a SIGTERM that came just before it. */
@@ -217,5 +219,5 @@ worker_run(int listen_fd, const struct config *cfg)
 		close(ep);
 	router_free(w.router);
 	db_free(w.db);
-	return 0;
+	return rc;
 }
