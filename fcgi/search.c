@@ -584,8 +584,9 @@ search_compile(const struct search_query *q, struct search_sql *out)
 		goto fail;
 	for (i = 0; i < q->nclauses && (!q->any_or || q->nclauses == 1); i++)
 		if (q->clauses[i].field == SEARCH_EMAIL &&
-		    q->clauses[i].op == SEARCH_EQ)
-			out->email_eq = 1;
+		    q->clauses[i].op == SEARCH_EQ && out->email_eq == NULL &&
+		    (out->email_eq = strdup(q->clauses[i].value)) == NULL)
+			goto fail;
 	return 0;
 fail:
 	search_sql_free(out);
@@ -600,5 +601,6 @@ search_sql_free(struct search_sql *out)
 	for (i = 0; i < out->nbinds && i < NBINDS_MAX; i++)
 		free(out->binds[i].str);
 	free(out->where);
+	free(out->email_eq);
 	memset(out, 0, sizeof(*out));
 }

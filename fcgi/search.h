@@ -75,7 +75,8 @@ struct search_sql {
 	char		*where;		/* e.g. "(email = ? AND name LIKE ?)" */
 	struct search_bind binds[SEARCH_MAX_CLAUSES * 3];
 	size_t		 nbinds;
-	int		 email_eq;	/* every match has an exact email */
+	char		*email_eq;	/* the exact email every match has,
+					 * or NULL */
 };
 
 /*

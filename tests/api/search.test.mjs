@@ -42,6 +42,22 @@ test('exact_email_is_case_insensitive', async () => {
 	assert.deepEqual(await found(`email:'${c.email.toUpperCase()}'`), [c.id]);
 });
 
+// An exact email is looked up among live customers only (fcgi/customers.c
+// search_statement): a deleted customer with the email is not found, the
+// live one that took the email over is, and an ANDed clause still filters.
+test('exact_email_finds_the_live_customer_not_a_deleted_one', async () => {
+	const email = uniqEmail('reuse');
+	const old = await create({ name: 'Reuse Old', email });
+	expectOk(await call(`/v1/customers/${old.id}`,
+	    { method: 'DELETE', key: acct.testKey }));
+	const now = await create({ name: 'Reuse New', email });
+	assert.deepEqual(await found(`email:'${email.toUpperCase()}'`), [now.id]);
+	assert.deepEqual(await found(`email:'${email}' AND name~'Reuse New'`),
+	    [now.id]);
+	assert.deepEqual(await found(`name~'Reuse Old' AND email:'${email}'`), []);
+	assert.deepEqual(await found(`email:'${email}'`, `&page=${now.id}`), []);
+});
+
 test('exact_email_does_not_match_a_substring', async () => {
 	const c = await create({ name: 'Sub', email: uniqEmail('sub') });
 	assert.deepEqual(await found(`email:'${c.email.slice(2)}'`), []);
