@@ -201,19 +201,20 @@ worker_run(int listen_fd, const struct config *cfg)
 	    (ep = epoll_create1(EPOLL_CLOEXEC)) == -1 ||
 	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) == -1) {
 		log_error("worker: setup failed");
-		stopping = 1;
 		rc = 1;
 	}
-	/* SIGTERM ends the wait; a request in hand is finished first. The
-	 * timeout bounds the wait of a SIGTERM that came just before it. */
-	while (!stopping) {
-		while (!stopping && (fd = accept4(listen_fd, NULL, NULL,
+	/* After SIGTERM the queue is still served until it is empty: nginx
+	 * has sent those requests, and the socket's close would reset them.
+	 * The timeout bounds the wait of a SIGTERM that came just before. */
+	while (rc == 0) {
+		while ((fd = accept4(listen_fd, NULL, NULL,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC)) != -1) {
 			serve_connection(&w, fd);
 			close(fd);
 		}
-		if (!stopping)
-			(void)epoll_wait(ep, &ev, 1, 1000);
+		if (stopping)
+			break;
+		(void)epoll_wait(ep, &ev, 1, 1000);
 	}
 	if (ep != -1)
 		close(ep);

@@ -8,8 +8,8 @@
 
 struct config;
 
-/* Serves connections from "listen_fd" (non-blocking) until SIGTERM
- * arrives between requests; returns the exit status. */
+/* Serves connections from "listen_fd" (non-blocking) until SIGTERM,
+ * then those still queued; returns the exit status. */
 int	worker_run(int listen_fd, const struct config *cfg);
 
 #endif

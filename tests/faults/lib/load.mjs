@@ -23,7 +23,7 @@ export function retryable(status) {
 	return status === 0 || status === 429 || status >= 500;
 }
 
-// One attempt: { status (0: no answer), json, error, t0, t1 }.
+// One attempt: { status (0: no answer), json, error, t0, t1, retryAfter }.
 async function attempt(path, key, idemKey, body, timeoutMs) {
 	const t0 = Date.now();
 	try {
@@ -41,7 +41,8 @@ async function attempt(path, key, idemKey, body, timeoutMs) {
 			json = JSON.parse(text);
 		} catch { /* nginx's own 502 page */ }
 		return { status: res.status, json, t0, t1: Date.now(),
-		    replayed: res.headers.get('idempotent-replayed') === 'true' };
+		    replayed: res.headers.get('idempotent-replayed') === 'true',
+		    retryAfter: res.headers.get('retry-after') };
 	} catch (e) {
 		return { status: 0, error: String(e.cause?.code ?? e.name ?? e),
 		    t0, t1: Date.now() };
@@ -51,7 +52,7 @@ async function attempt(path, key, idemKey, body, timeoutMs) {
 /**
  * Sends one logical request until it gets a final answer or BUDGET_MS
  * pass; updates and returns REC ({path, key, idemKey, body, status, id,
- * attempts, tries: [{t0, t1, status}], error}).
+ * attempts, tries: [{t0, t1, status, retryAfter}], error}).
  */
 export async function send(rec, { budgetMs = 60000, timeoutMs = 20000 } = {}) {
 	const end = Date.now() + budgetMs;
@@ -59,7 +60,8 @@ export async function send(rec, { budgetMs = 60000, timeoutMs = 20000 } = {}) {
 		const a = await attempt(rec.path, rec.key, rec.idemKey, rec.body,
 		    timeoutMs);
 		rec.attempts++;
-		rec.tries.push({ t0: a.t0, t1: a.t1, status: a.status });
+		rec.tries.push({ t0: a.t0, t1: a.t1, status: a.status,
+		    retryAfter: a.retryAfter });
 		rec.status = a.status;
 		rec.error = a.error ?? a.json?.error?.code;
 		rec.replayed = a.replayed;
