@@ -3,7 +3,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { newAccount } from '../lib/stack.mjs';
-import { call, expectOk, expectError, uniqEmail, sleep } from '../lib/openapi.mjs';
+import { call, expectOk, expectError, uniqEmail, afterSecond }
+    from '../lib/openapi.mjs';
 
 const N = 57;
 let acct;		// holds exactly N customers
@@ -174,16 +175,10 @@ test('created_filters_gt_gte_lt_lte_and_exact', async () => {
 		method: 'POST', key: C.testKey,
 		json: { name: 'C', email: uniqEmail('cr') },
 	}));
-	// Past the next second by a margin: the server's time() reads a
-	// coarse clock that may lag Date.now() by a few milliseconds.
-	const waitPast = async (t) => {
-		while (Date.now() / 1000 <= t + 1.05)
-			await sleep(50);
-	};
 	const c1 = await mk();
-	await waitPast(c1.created);
+	await afterSecond(c1.created);
 	const c2 = await mk();
-	await waitPast(c2.created);
+	await afterSecond(c2.created);
 	const c3 = await mk();
 	assert.ok(c1.created < c2.created && c2.created < c3.created);
 	const t = c2.created;

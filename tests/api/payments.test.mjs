@@ -9,7 +9,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { newAccount, newKey } from '../lib/stack.mjs';
-import { call, expectOk, expectError, uniq, uniqEmail, sleep,
+import { call, expectOk, expectError, uniq, uniqEmail, afterSecond,
     validateResponse } from '../lib/openapi.mjs';
 
 let acct;	// this file's account
@@ -584,9 +584,7 @@ test('customer_filter_of_another_account_lists_nothing', async () => {
 test('created_filters_bound_the_list', async () => {
 	const c = await newCustomer();
 	const a = await paid({ amount: 100, currency: 'usd', customer: c.id });
-	// the next second, so that the bounds separate the two
-	while (Math.floor(Date.now() / 1000) <= a.created)
-		await sleep(100);
+	await afterSecond(a.created);	/* so that the bounds separate them */
 	const b = await paid({ amount: 200, currency: 'usd', customer: c.id });
 	assert.ok(b.created > a.created);
 	const q = (f) => listAll(`customer=${c.id}&${f}`);

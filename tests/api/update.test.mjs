@@ -4,7 +4,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { newAccount } from '../lib/stack.mjs';
-import { call, expectOk, expectError, uniqEmail, sleep } from '../lib/openapi.mjs';
+import { call, expectOk, expectError, uniqEmail, afterSecond }
+    from '../lib/openapi.mjs';
 
 let acct;
 before(async () => { acct = await newAccount('api-update'); });
@@ -22,12 +23,6 @@ const postJson = (id, json) => call(`/v1/customers/${id}`,
     { method: 'POST', key: acct.testKey, json });
 const postForm = (id, form) => call(`/v1/customers/${id}`,
     { method: 'POST', key: acct.testKey, form });
-
-// Waits until the clock is in a later second than "t" (Unix seconds).
-async function afterSecond(t) {
-	while (Math.floor(Date.now() / 1000) <= t)
-		await sleep(50);
-}
 
 test('put_changes_only_the_fields_sent', async () => {
 	const c = await make();

@@ -329,3 +329,13 @@ export function expectOk(res, status = 200) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits until the clock is past the second after "t" (Unix seconds) by a
+ * margin: the server stamps objects with time(), which reads a coarse
+ * clock that may lag Date.now() by a few milliseconds.
+ */
+export async function afterSecond(t) {
+	while (Date.now() / 1000 <= t + 1.05)
+		await sleep(50);
+}
