@@ -154,16 +154,17 @@ function authenticate(PDO $pdo): ?array
 	return $k;
 }
 
-function permitted(array $k, bool $write): bool
+/* "read" or "write" permission on "resource", or 403. */
+function permitted_on(array $k, string $resource, bool $write): bool
 {
 	if (!$k['restricted'])
 		return true;
 	$p = explode(',', $k['permissions']);
-	if (in_array('customers:write', $p, true) ||
-	    (!$write && in_array('customers:read', $p, true)))
+	if (in_array("$resource:write", $p, true) ||
+	    (!$write && in_array("$resource:read", $p, true)))
 		return true;
 	fail(403, 'permission_error', 'permission_denied',
-	    'The provided key does not have the permission "customers:' .
+	    "The provided key does not have the permission \"$resource:" .
 	    ($write ? 'write' : 'read') . '".');
 	return false;
 }
@@ -185,32 +186,8 @@ function retrieve(PDO $pdo, array $k, string $id): void
 
 function list_customers(PDO $pdo, array $k): void
 {
-	$limit = 10;
-	if (isset($_GET['limit'])) {
-		$l = $_GET['limit'];
-		if (!is_string($l) || !preg_match('/^[0-9]{1,3}$/', $l) ||
-		    (int)$l < 1 || (int)$l > 100) {
-			invalid('parameter_invalid',
-			    'Invalid integer: limit must be between 1 and 100.',
-			    'limit');
-			return;
-		}
-		$limit = (int)$l;
-	}
-	$st = $pdo->prepare('SELECT ' . CUSTOMER_COLUMNS . ' FROM customers'
-	    . ' WHERE account_id = ? AND livemode = ? AND deleted IS NULL'
-	    . ' ORDER BY pk DESC LIMIT ?');
-	$st->bindValue(1, $k['account_id']);
-	$st->bindValue(2, $k['livemode'], PDO::PARAM_INT);
-	$st->bindValue(3, $limit + 1, PDO::PARAM_INT);
-	$st->execute();
-	$rows = $st->fetchAll();
-	$more = count($rows) > $limit;
-	if ($more)
-		array_pop($rows);
-	send(200, ['object' => 'list',
-	    'data' => array_map('customer_object', $rows),
-	    'has_more' => $more, 'url' => '/v1/customers']);
+	list_newest($pdo, $k, 'customers', CUSTOMER_COLUMNS, 'customers_list',
+	    '/v1/customers', 'customer_object', ' AND deleted IS NULL');
 }
 
 /* The request body as an array of parameters: JSON object or form. */
@@ -397,14 +374,16 @@ function limit_param(): ?int
 	return (int)$l;
 }
 
-/* Newest first on the (account_id, livemode, pk) index of "table". */
+/* Newest first on the (account_id, livemode[, deleted], pk) index of
+ * "table"; "filter" adds a fixed condition (customers: not deleted). */
 function list_newest(PDO $pdo, array $k, string $table, string $cols,
-    string $index, string $url, callable $render): void
+    string $index, string $url, callable $render, string $filter = ''): void
 {
 	if (($limit = limit_param()) === null)
 		return;
 	$st = $pdo->prepare("SELECT $cols FROM $table FORCE INDEX ($index)"
-	    . ' WHERE account_id = ? AND livemode = ? ORDER BY pk DESC LIMIT ?');
+	    . " WHERE account_id = ? AND livemode = ?$filter"
+	    . ' ORDER BY pk DESC LIMIT ?');
 	$st->bindValue(1, $k['account_id']);
 	$st->bindValue(2, $k['livemode'], PDO::PARAM_INT);
 	$st->bindValue(3, $limit + 1, PDO::PARAM_INT);
@@ -632,19 +611,21 @@ function create_payment(PDO $pdo, array $k): void
 	send(200, $obj);
 }
 
-/* "read" or "write" permission on "resource", or 403. */
-function permitted_on(array $k, string $resource, bool $write): bool
+/* GET or POST on a collection: 405 for other methods, else the key and
+ * its permission on "resource", then "post" or "get" ($pdo, $k). */
+function collection(string $method, string $path, string $resource,
+    callable $post, callable $get): void
 {
-	if (!$k['restricted'])
-		return true;
-	$p = explode(',', $k['permissions']);
-	if (in_array("$resource:write", $p, true) ||
-	    (!$write && in_array("$resource:read", $p, true)))
-		return true;
-	fail(403, 'permission_error', 'permission_denied',
-	    "The provided key does not have the permission \"$resource:" .
-	    ($write ? 'write' : 'read') . '".');
-	return false;
+	if ($method !== 'GET' && $method !== 'POST') {
+		header('Allow: GET, POST');
+		fail(405, 'invalid_request_error', 'method_not_allowed',
+		    "Method not allowed ($method: $path).");
+		return;
+	}
+	$pdo = db();
+	$k = authenticate($pdo);
+	if ($k !== null && permitted_on($k, $resource, $method === 'POST'))
+		($method === 'POST' ? $post : $get)($pdo, $k);
 }
 
 $request_id = new_id('req_');
@@ -653,38 +634,14 @@ $method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
 
 try {
 	if ($path === '/v1/customers') {
-		if ($method !== 'GET' && $method !== 'POST') {
-			header('Allow: GET, POST');
-			fail(405, 'invalid_request_error', 'method_not_allowed',
-			    "Method not allowed ($method: $path).");
-		} else {
-			$pdo = db();
-			$k = authenticate($pdo);
-			if ($k !== null && permitted($k, $method === 'POST')) {
-				if ($method === 'POST')
-					create($pdo, $k);
-				else
-					list_customers($pdo, $k);
-			}
-		}
+		collection($method, $path, 'customers', 'create',
+		    'list_customers');
 	} elseif ($path === '/v1/payments') {
-		if ($method !== 'GET' && $method !== 'POST') {
-			header('Allow: GET, POST');
-			fail(405, 'invalid_request_error', 'method_not_allowed',
-			    "Method not allowed ($method: $path).");
-		} else {
-			$pdo = db();
-			$k = authenticate($pdo);
-			if ($k !== null && permitted_on($k, 'payments',
-			    $method === 'POST')) {
-				if ($method === 'POST')
-					create_payment($pdo, $k);
-				else
-					list_newest($pdo, $k, 'payments', PAY_COLUMNS,
-					    'payments_list', '/v1/payments',
-					    'payment_object');
-			}
-		}
+		collection($method, $path, 'payments', 'create_payment',
+		    function (PDO $pdo, array $k): void {
+			list_newest($pdo, $k, 'payments', PAY_COLUMNS,
+			    'payments_list', '/v1/payments', 'payment_object');
+		    });
 	} elseif ($method !== 'GET' && preg_match('#^/v1/(customers/[^/]+' .
 	    '(/analytics)?|events)$#', $path)) {
 		header('Allow: GET');
@@ -701,13 +658,13 @@ try {
 	} elseif ($path === '/v1/customers/search') {
 		$pdo = db();
 		$k = authenticate($pdo);
-		if ($k !== null && permitted($k, false))
+		if ($k !== null && permitted_on($k, 'customers', false))
 			search($pdo, $k);
 	} elseif (preg_match('#^/v1/customers/([^/]+)(/analytics)?$#', $path,
 	    $m)) {
 		$pdo = db();
 		$k = authenticate($pdo);
-		if ($k !== null && permitted($k, false)) {
+		if ($k !== null && permitted_on($k, 'customers', false)) {
 			if (isset($m[2]))
 				analytics($pdo, $k, rawurldecode($m[1]));
 			else
