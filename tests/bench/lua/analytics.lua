@@ -7,8 +7,7 @@ local ids
 
 function init(args)
 	seed()
-	ids = read_lines(os.getenv("BENCH_IDS"),
-	    tonumber(os.getenv("BENCH_HOT") or "1000"))
+	ids = read_lines(os.getenv("BENCH_IDS"), hot_count())
 end
 
 function request()

@@ -61,6 +61,12 @@ function read_lines(path, max)
 	return out
 end
 
+-- How many of the seeded customers are "hot" (BENCH_HOT, 1000): the first
+-- ids, which payments go to and analytics reads.
+function hot_count()
+	return tonumber(os.getenv("BENCH_HOT") or "1000")
+end
+
 -- Percent-encoding of a query-string value.
 function urlencode(s)
 	return (s:gsub("[^%w%-%._~]", function(c)

@@ -20,8 +20,7 @@ local kinds = { "get", "get", "get", "get", "get", "get", "list", "list",
 function init(args)
 	seed()
 	ids = read_lines(os.getenv("BENCH_IDS"))
-	hot = tonumber(os.getenv("BENCH_HOT") or "1000")
-	if hot > #ids then hot = #ids end
+	hot = math.min(hot_count(), #ids)
 	emails = read_lines(os.getenv("BENCH_EMAILS"))
 end
 
