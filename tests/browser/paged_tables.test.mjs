@@ -1,0 +1,66 @@
+// The paged tables (nginx/dashboard/pager.js pagedTable): a customer's
+// payments page by page with Next and Previous, and the Subscriptions and
+// Webhooks pages listing what the API made.
+import assert from 'node:assert/strict';
+import { api } from '../lib/stack.mjs';
+import { useBrowser, dashTest, newUser, signIn } from './lib.mjs';
+
+useBrowser();
+
+dashTest('customer_payments_page_with_next_and_previous', async ({ page }) => {
+	const user = await newUser();
+	const key = user.account.testKey;
+	const c = (await api('/v1/customers', { method: 'POST', key,
+	    json: { name: 'Paged Payments', email: 'paged@example.com' } })).json;
+	for (let i = 1; i <= 12; i++) {
+		const r = await api('/v1/payments', { method: 'POST', key,
+		    json: { amount: i * 100, currency: 'usd', customer: c.id } });
+		assert.equal(r.status, 200, r.text);
+	}
+	await signIn(page, user, `#/customers/${c.id}`);
+	const payments = page.getByRole('region', { name: 'Payments' });
+	const rows = payments.locator('tbody tr');
+	const prev = payments.getByRole('button', { name: 'Previous' });
+	const next = payments.getByRole('button', { name: 'Next' });
+	/* Newest first: $12.00 down to $3.00, then $2.00 and $1.00. */
+	await payments.getByRole('cell', { name: '$12.00' }).waitFor();
+	assert.equal(await rows.count(), 10);
+	assert.ok(await prev.isDisabled());
+	await next.click();
+	await payments.getByRole('cell', { name: '$1.00' }).waitFor();
+	assert.equal(await rows.count(), 2);
+	assert.ok(await next.isDisabled());
+	await prev.click();
+	await payments.getByRole('cell', { name: '$12.00' }).waitFor();
+	assert.equal(await rows.count(), 10);
+	assert.ok(await prev.isDisabled());
+});
+
+dashTest('subscriptions_and_webhooks_pages_list_what_the_api_made',
+    async ({ page }) => {
+	const user = await newUser();
+	const key = user.account.testKey;
+	const c = (await api('/v1/customers', { method: 'POST', key,
+	    json: { name: 'Paged Subscriber', email: 'sub@example.com' } })).json;
+	const price = (await api('/v1/prices', { method: 'POST', key,
+	    json: { unit_amount: 900, currency: 'usd',
+	        recurring: { interval: 'month' } } })).json;
+	const s = await api('/v1/subscriptions', { method: 'POST', key,
+	    json: { customer: c.id, price: price.id } });
+	assert.equal(s.status, 200, s.text);
+	const w = await api('/v1/webhook_endpoints', { method: 'POST', key,
+	    json: { url: 'https://example.com/hooks', enabled_events: ['*'] } });
+	assert.equal(w.status, 200, w.text);
+
+	await signIn(page, user, '#/subscriptions');
+	const subs = page.getByRole('table', { name: 'Subscriptions' });
+	await subs.getByRole('cell', { name: s.json.id }).waitFor();
+	assert.equal(await subs.locator('tbody tr').count(), 1);
+	await subs.getByText('active').waitFor();
+
+	await page.goto(page.url().replace(/#.*/, '#/webhooks'));
+	const hooks = page.getByRole('table', { name: 'Webhooks' });
+	await hooks.getByRole('cell', { name: 'https://example.com/hooks' })
+	    .waitFor();
+	assert.equal(await hooks.locator('tbody tr').count(), 1);
+});
