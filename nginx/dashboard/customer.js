@@ -2,10 +2,10 @@
 // payment methods, payments (paginated), subscriptions, the seed's
 // analytics with a chart of volume over time, and "Delete customer".
 import * as api from './api.js';
-import { h, replace, confirmDialog } from './dom.js';
+import { h, replace, confirmDialog, badge } from './dom.js';
 import { money, date, dateTime, isoDate } from './format.js';
 import { customerFields } from './customers.js';
-import { Pager } from './pager.js';
+import { pagedTable } from './pager.js';
 import { drawVolume } from './chart.js';
 
 const PAYMENTS_PAGE = 10;
@@ -240,51 +240,20 @@ async function paymentMethods(body, c) {
 	        h('span', { class: 'muted small' }, ` · added ${date(pm.created)}`)))));
 }
 
-function badge(status) {
-	return h('span', { class: `badge status-${status}` }, status.replace(/_/g, ' '));
-}
-
 function payments(body, c) {
-	const tbody = h('tbody');
-	const status = h('p', { class: 'status', role: 'status' });
-	const prev = h('button', { type: 'button', class: 'button' }, 'Previous');
-	const next = h('button', { type: 'button', class: 'button' }, 'Next');
-	const pager = new Pager(PAYMENTS_PAGE);
-	replace(body,
-	    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-	        h('caption', { class: 'visually-hidden' }, 'Payments'),
-	        h('thead', {}, h('tr', {}, ['Amount', 'Status', 'Description',
-	            'Date'].map((t) => h('th', { scope: 'col' }, t)))), tbody)),
-	    status,
-	    h('nav', { class: 'pager', 'aria-label': 'Pages of payments' },
-	        prev, next));
-	async function load(move) {
-		const params = { customer: c.id, ...pager.params(move) };
-		prev.disabled = next.disabled = true;
-		status.className = 'status';
-		status.textContent = 'Loading…';
-		try {
-			const p = await api.get('/v1/payments', params);
-			pager.loaded(move, p, params);
-			replace(tbody, p.data.map((x) => h('tr', {},
-			    h('td', { class: 'num' }, money(x.amount, x.currency)),
-			    h('td', {}, badge(x.status), x.failure_code ?
-			        h('span', { class: 'muted small' },
-			            ` ${x.failure_code.replace(/_/g, ' ')}`) : null),
-			    h('td', {}, x.description || '—'),
-			    h('td', {}, h('time', { datetime: isoDate(x.created) },
-			        dateTime(x.created))))));
-			status.textContent = p.data.length ? '' : 'No payments yet.';
-		} catch (e) {
-			status.className = 'status error';
-			status.textContent = `Could not load payments: ${e.message}`;
-		}
-		prev.disabled = !pager.hasPrev;
-		next.disabled = !pager.hasNext;
-	}
-	prev.addEventListener('click', () => load('prev'));
-	next.addEventListener('click', () => load('next'));
-	return load('first');
+	const t = pagedTable({ caption: 'Payments', path: '/v1/payments',
+	    params: { customer: c.id }, size: PAYMENTS_PAGE,
+	    empty: 'No payments yet.', columns: [
+		['Amount', (x) => money(x.amount, x.currency), { class: 'num' }],
+		['Status', (x) => [badge(x.status), x.failure_code ?
+		    h('span', { class: 'muted small' },
+		        ` ${x.failure_code.replace(/_/g, ' ')}`) : null]],
+		['Description', (x) => x.description || '—'],
+		['Date', (x) => h('time', { datetime: isoDate(x.created) },
+		    dateTime(x.created))],
+	    ] });
+	replace(body, t.table, t.status, t.nav);
+	return t.load('first');
 }
 
 async function subscriptions(body, c) {

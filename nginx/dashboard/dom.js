@@ -106,3 +106,9 @@ export function confirmDialog({ title, body, confirmLabel, danger = true }) {
 		dlg.showModal();
 	});
 }
+
+/* A status ("past_due") as a coloured badge ("past due"). */
+export function badge(status) {
+	return h('span', { class: `badge status-${status}` },
+	    status.replace(/_/g, ' '));
+}

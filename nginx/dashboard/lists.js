@@ -1,65 +1,26 @@
 // Read-only lists of the account's subscriptions and webhook endpoints,
 // one page at a time (API.md "Prices, subscriptions…", "Webhooks").
-import * as api from './api.js';
-import { h, replace } from './dom.js';
+import { h, replace, badge } from './dom.js';
 import { date } from './format.js';
-import { Pager } from './pager.js';
+import { pagedTable } from './pager.js';
 
 const PAGE_SIZE = 20;
 
-/* A paged table at PATH: COLUMNS are [header, row => cell]. */
-function pagedTable(main, { title, lead, path, columns, empty }) {
+/* A page of its own holding a paged table of PATH (pager.js). */
+function listPage(main, { title, lead, path, columns, empty }) {
 	document.title = `${title} · PesaSwap`;
-	const tbody = h('tbody');
-	const status = h('p', { class: 'status', role: 'status' });
-	const prev = h('button', { type: 'button', class: 'button' }, 'Previous');
-	const next = h('button', { type: 'button', class: 'button' }, 'Next');
-	const pager = new Pager(PAGE_SIZE);
+	const t = pagedTable({ caption: title, path, size: PAGE_SIZE, columns,
+	    empty });
 	replace(main,
 	    h('div', { class: 'page-head' }, h('h1', {}, title)),
 	    h('p', { class: 'lead' }, lead),
-	    status,
-	    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-	        h('caption', { class: 'visually-hidden' }, title),
-	        h('thead', {}, h('tr', {}, columns.map(([t]) =>
-	            h('th', { scope: 'col' }, t)))), tbody)),
-	    h('nav', { class: 'pager', 'aria-label': `Pages of ${title}` },
-	        prev, next));
-	let alive = true;
-	async function load(move) {
-		const params = pager.params(move);
-		prev.disabled = next.disabled = true;
-		status.className = 'status';
-		status.textContent = 'Loading…';
-		try {
-			const p = await api.get(path, params);
-			if (!alive)
-				return;
-			pager.loaded(move, p, params);
-			replace(tbody, p.data.map((x) => h('tr', {},
-			    columns.map(([, cell]) => h('td', {}, cell(x))))));
-			status.textContent = p.data.length ? '' : empty;
-		} catch (e) {
-			status.className = 'status error';
-			status.textContent = `Could not load: ${e.message}`;
-		}
-		prev.disabled = !pager.hasPrev;
-		next.disabled = !pager.hasNext;
-	}
-	prev.addEventListener('click', () => load('prev'));
-	next.addEventListener('click', () => load('next'));
-	load('first');
-	return () => {
-		alive = false;
-	};
-}
-
-function badge(s) {
-	return h('span', { class: `badge status-${s}` }, s.replace(/_/g, ' '));
+	    t.status, t.table, t.nav);
+	t.load('first');
+	return t.stop;
 }
 
 export function renderSubscriptions(main) {
-	return pagedTable(main, {
+	return listPage(main, {
 		title: 'Subscriptions',
 		lead: 'Every subscription of this account, newest first.',
 		path: '/v1/subscriptions',
@@ -77,7 +38,7 @@ export function renderSubscriptions(main) {
 }
 
 export function renderWebhooks(main) {
-	return pagedTable(main, {
+	return listPage(main, {
 		title: 'Webhooks',
 		lead: 'Endpoints that receive this account’s events, signed with ' +
 		    'their whsec_ secret. Manage them through the API.',

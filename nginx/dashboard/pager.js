@@ -1,4 +1,8 @@
-// Cursor pagination for the tables (API.md lists and search).
+// Cursor pagination for the tables (API.md lists and search), and the
+// paged table of a list endpoint that the list pages and the customer's
+// payments share.
+import * as api from './api.js';
+import { h, replace } from './dom.js';
 
 /*
  * Cursors: the list moves with starting_after / ending_before (ids of the
@@ -68,4 +72,57 @@ export class Pager {
 			this.hasNext = page.has_more;
 		}
 	}
+}
+
+/*
+ * A table of PATH's pages, SIZE rows each, PARAMS sent with every page
+ * (a filter). COLUMNS are [header, row => cell, td attributes?]. Gives
+ * the parts for the caller to place, load(move) (a promise) and stop()
+ * for when the view goes away.
+ */
+export function pagedTable({ caption, path, params = {}, size, columns,
+    empty }) {
+	const tbody = h('tbody');
+	const status = h('p', { class: 'status', role: 'status' });
+	const prev = h('button', { type: 'button', class: 'button' }, 'Previous');
+	const next = h('button', { type: 'button', class: 'button' }, 'Next');
+	const pager = new Pager(size);
+	let alive = true;
+	async function load(move) {
+		const page = { ...params, ...pager.params(move) };
+		prev.disabled = next.disabled = true;
+		status.className = 'status';
+		status.textContent = 'Loading…';
+		try {
+			const p = await api.get(path, page);
+			if (!alive)
+				return;
+			pager.loaded(move, p, page);
+			replace(tbody, p.data.map((x) => h('tr', {},
+			    columns.map(([, cell, attrs]) =>
+			        h('td', attrs || {}, cell(x))))));
+			status.textContent = p.data.length ? '' : empty;
+		} catch (e) {
+			status.className = 'status error';
+			status.textContent =
+			    `Could not load ${caption.toLowerCase()}: ${e.message}`;
+		}
+		prev.disabled = !pager.hasPrev;
+		next.disabled = !pager.hasNext;
+	}
+	prev.addEventListener('click', () => load('prev'));
+	next.addEventListener('click', () => load('next'));
+	return {
+		table: h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+		    h('caption', { class: 'visually-hidden' }, caption),
+		    h('thead', {}, h('tr', {}, columns.map(([t]) =>
+		        h('th', { scope: 'col' }, t)))), tbody)),
+		status,
+		nav: h('nav', { class: 'pager', 'aria-label': `Pages of ${caption}` },
+		    prev, next),
+		load,
+		stop: () => {
+			alive = false;
+		},
+	};
 }
