@@ -13,7 +13,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -21,6 +20,7 @@
 #include "fcgiproto.h"
 #include "http.h"
 #include "log.h"
+#include "now.h"
 #include "router.h"
 #include "routes.h"
 #include "worker.h"
@@ -77,15 +77,6 @@ write_all(int fd, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-static int64_t
-now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Answers the complete request on "c". */
 static void
 serve(struct worker *w, struct fcgi_conn *c)
@@ -94,7 +85,7 @@ serve(struct worker *w, struct fcgi_conn *c)
 	unsigned char	*out = NULL;
 	char		*cgi = NULL;
 	size_t		 cgi_len = 0, out_len = 0;
-	int64_t		 start = now_us(), took;
+	int64_t		 start = now_us(CLOCK_MONOTONIC), took;
 
 	if (req_init(&r, &c->req, w->db, w->cfg) == 0) {
 		routes_dispatch(&r, w->router);
@@ -104,7 +95,7 @@ serve(struct worker *w, struct fcgi_conn *c)
 		out = fcgi_encode_response(c->req.id, cgi, cgi_len, &out_len);
 	if (out != NULL)
 		(void)write_all(c->fd, out, out_len);
-	took = now_us() - start;
+	took = now_us(CLOCK_MONOTONIC) - start;
 	log_info("%s %s %s %d %d.%dms", r.request_id,
 	    r.method ? r.method : "-", r.path ? r.path : "-", r.status,
 	    (int)(took / 1000), (int)(took / 100 % 10));
