@@ -1,7 +1,8 @@
 /*
- * The request from FastCGI params, and the one response writer
- * (API.md "Requests": JSON bodies, Request-Id on every response,
- * Stripe-Should-Retry on 4xx).
+ * The request from libfcgi's params and input stream, and the one
+ * response writer to its output stream (API.md "Requests": JSON bodies,
+ * a size limit, Request-Id on every response, Stripe-Should-Retry on
+ * 4xx).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcgiapp.h>
 #include <json-c/json.h>
 
 #include "config.h"
-#include "fcgiproto.h"
 #include "http.h"
 #include "ids.h"
 #include "jsonx.h"
@@ -64,10 +65,9 @@ keep_path(struct req *r, const char *name, size_t nlen, const char *value,
 }
 
 static void
-keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
-    void *arg)
+keep_param(struct req *r, const char *name, size_t nlen, const char *value,
+    size_t vlen)
 {
-	struct req	*r = arg;
 	char		**field;
 	size_t		 i;
 
@@ -95,20 +95,84 @@ keep_param(const char *name, size_t nlen, const char *value, size_t vlen,
 	}
 }
 
+/* Walks libfcgi's "NAME=value" strings once, keeping what we use. */
+static void
+keep_params(struct req *r, char **envp)
+{
+	const char	*eq;
+
+	for (; *envp != NULL; envp++)
+		if ((eq = strchr(*envp, '=')) != NULL)
+			keep_param(r, *envp, (size_t)(eq - *envp), eq + 1,
+			    strlen(eq + 1));
+}
+
+/* Room in r->body for "more" bytes and a NUL; -1 when out of memory. */
+static int
+body_room(struct req *r, size_t more, size_t *cap)
+{
+	char	*grown;
+
+	if (r->body_len + more + 1 <= *cap)
+		return 0;
+	if ((grown = realloc(r->body, r->body_len + more + 1)) == NULL)
+		return -1;
+	r->body = grown;
+	*cap = r->body_len + more + 1;
+	return 0;
+}
+
+/*
+ * Reads the body from "in" to its end, keeping at most body_limit bytes
+ * (NUL-terminated): one byte more marks it too large (413 in params.c),
+ * and the rest is read and dropped so nginx gets our answer, not a
+ * reset. "hint" is CONTENT_LENGTH, the usual size of the first read.
+ * -1 when out of memory or the stream broke (nginx went away): such a
+ * body is cut short and must not be acted on.
+ */
+static int
+read_body(struct req *r, FCGX_Stream *in, size_t hint)
+{
+	char	 drop[4096];
+	size_t	 max = r->body_limit + 1, cap = 0, want;
+	int	 n;
+
+	/* One byte more than CONTENT_LENGTH, so the usual body is one read
+	 * that also meets the end of the stream. */
+	want = hint < max ? hint + 1 : max;
+	for (;;) {
+		if (want > max - r->body_len)
+			want = max - r->body_len;
+		if (body_room(r, want, &cap) == -1)
+			return -1;
+		n = FCGX_GetStr(r->body + r->body_len, (int)want, in);
+		r->body_len += n > 0 ? (size_t)n : 0;
+		if ((size_t)n < want || r->body_len == max)
+			break;		/* the end, or over the limit */
+		want = r->body_len;	/* no length given: double the room */
+	}
+	r->body[r->body_len] = '\0';
+	if (r->body_len == max) {
+		r->body_too_large = 1;
+		while (FCGX_GetStr(drop, sizeof(drop), in) > 0)
+			;
+	}
+	return FCGX_GetError(in) == 0 ? 0 : -1;
+}
+
 int
-req_init(struct req *r, const struct fcgi_request *f, struct db *db,
+req_init(struct req *r, FCGX_Request *f, struct db *db,
     const struct config *cfg)
 {
+	const char	*length;
+
 	memset(r, 0, sizeof(*r));
 	r->status = 500;
 	r->error = ERR_INTERNAL;
 	r->db = db;
 	r->cfg = cfg;
 	r->body_limit = cfg->body_limit;
-	r->body = f->body != NULL ? f->body : "";
-	r->body_len = f->body_len;
-	r->body_too_large = f->body_too_large;
-	fcgi_params_each(f->params, f->params_len, keep_param, r);
+	keep_params(r, f->envp);
 	if (r->request_id[0] == '\0' &&
 	    ids_new("req_", r->request_id, sizeof(r->request_id)) == -1)
 		return -1;
@@ -120,7 +184,9 @@ req_init(struct req *r, const struct fcgi_request *f, struct db *db,
 		r->query = strdup("");
 	if (r->method == NULL || r->path == NULL || r->query == NULL)
 		return -1;
-	return 0;
+	length = FCGX_GetParam("CONTENT_LENGTH", f->envp);
+	return read_body(r, f->in, length != NULL ?
+	    strtoull(length, NULL, 10) : 0);
 }
 
 void
@@ -138,6 +204,7 @@ req_free(struct req *r)
 	free(r->csrf_token);
 	free(r->mode);
 	free(r->https);
+	free(r->body);
 	for (i = 0; i < HTTP_MAX_CAPTURES; i++)
 		free(r->captures[i]);
 	for (i = 0; i < r->nheaders; i++)
@@ -224,20 +291,15 @@ reason(int status)
 	}
 }
 
-char *
-http_render(struct req *r, size_t *len)
+void
+http_write(struct req *r, FCGX_Stream *out)
 {
 	const char	*body = http_body_text(r);
-	char		*out, *p;
-	size_t		 blen = strlen(body), cap, i;
+	char		 head[256];
+	size_t		 blen = strlen(body), i;
 	int		 n;
 
-	cap = blen + 512;
-	for (i = 0; i < r->nheaders; i++)
-		cap += strlen(r->headers[i]) + 2;
-	if ((out = malloc(cap)) == NULL)
-		return NULL;
-	n = snprintf(out, cap, "Status: %d %s\r\n"
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "Request-Id: %s\r\n"
@@ -245,14 +307,13 @@ http_render(struct req *r, size_t *len)
 	    r->status, reason(r->status), r->request_id, blen,
 	    r->status >= 400 && r->status < 500 && r->error != ERR_IDEM_IN_USE ?
 	    "Stripe-Should-Retry: false\r\n" : "");
-	p = out + n;
-	for (i = 0; i < r->nheaders; i++)
-		p += sprintf(p, "%s\r\n", r->headers[i]);
-	*p++ = '\r';
-	*p++ = '\n';
-	memcpy(p, body, blen);
-	*len = (size_t)(p - out) + blen;
-	return out;
+	FCGX_PutStr(head, n, out);
+	for (i = 0; i < r->nheaders; i++) {
+		FCGX_PutS(r->headers[i], out);
+		FCGX_PutStr("\r\n", 2, out);
+	}
+	FCGX_PutStr("\r\n", 2, out);
+	FCGX_PutStr(body, (int)blen, out);
 }
 
 int

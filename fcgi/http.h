@@ -1,7 +1,7 @@
 /*
- * One HTTP request as the worker sees it (struct req), its parameters from
- * FastCGI, and the one response writer. A request owns all its memory;
- * req_free() is its one release.
+ * One HTTP request as the worker sees it (struct req), read from a
+ * libfcgi request, and the one response writer. A request owns all its
+ * memory; req_free() is its one release.
  */
 #ifndef HTTP_H
 #define HTTP_H
@@ -9,11 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <fcgiapp.h>
+
 #include "errors.h"
 
 struct json_object;
 struct db;
-struct fcgi_request;
 struct config;
 
 #define HTTP_MAX_CAPTURES	2
@@ -41,9 +42,9 @@ struct req {
 	char		*mode;		/* PesaSwap-Mode: test | live */
 	char		*https;		/* "on" over TLS */
 	char		 request_id[32];	/* req_ + 16 */
-	const char	*body;		/* borrowed from the FastCGI request */
+	char		*body;		/* NUL-terminated; owned */
 	size_t		 body_len;
-	int		 body_too_large;
+	int		 body_too_large;	/* over body_limit: not kept */
 
 	/* From routing and parsing. */
 	char		*captures[HTTP_MAX_CAPTURES];	/* ids in the path */
@@ -64,11 +65,13 @@ struct req {
 };
 
 /*
- * Fills "r" from a complete FastCGI request "f" (whose body "r" borrows
- * while "f" lives); "db" and "cfg" are the worker's. Status starts at 500 until a handler answers.
- * Returns 0, or -1 when out of memory.
+ * Fills "r" from the request libfcgi has accepted: its params (copied,
+ * since libfcgi frees them at FCGX_Finish_r) and its whole body, read
+ * from f->in. "db" and "cfg" are the worker's. Status starts at 500
+ * until a handler answers. Returns 0, or -1 when out of memory or the
+ * body was cut short; "r" must be freed either way.
  */
-int	req_init(struct req *r, const struct fcgi_request *f, struct db *db,
+int	req_init(struct req *r, FCGX_Request *f, struct db *db,
 	    const struct config *cfg);
 
 /* Releases everything "r" owns. */
@@ -90,11 +93,11 @@ void	http_header(struct req *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
 /*
- * Renders the response of "r" as CGI output (Status, headers, blank line,
- * body) into a malloc'd buffer; its length goes to *len. NULL when out
- * of memory.
+ * Writes the response of "r" as CGI output (Status, headers, blank line,
+ * body) to libfcgi's stream "out", which sends it as FCGI_STDOUT records
+ * when it fills and at FCGX_Finish_r.
  */
-char	*http_render(struct req *r, size_t *len);
+void	http_write(struct req *r, FCGX_Stream *out);
 
 /* The body text of the response, borrowed while "r" lives. */
 const char *http_body_text(struct req *r);

@@ -1,15 +1,12 @@
 /*
- * pesaswap-fcgi: binds the FastCGI socket and runs the master (master.c),
- * which forks the workers that accept on it, starts a new one when one
- * dies, and on SIGTERM or SIGINT lets every request under way finish
- * before it exits.
+ * pesaswap-fcgi: opens the FastCGI socket with libfcgi's FCGX_OpenSocket
+ * and runs the master (master.c), which forks the workers that accept on
+ * it, starts a new one when one dies, and on SIGTERM or SIGINT lets every
+ * request under way finish before it exits.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-
-#include <netinet/in.h>
-#include <arpa/inet.h>
+#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcgiapp.h>
 #include <mysql.h>
 
 #include "config.h"
@@ -25,70 +23,53 @@
 #include "master.h"
 
 #define MAX_WORKERS	256
+#define LISTEN_BACKLOG	1024
+#define IO_TIMEOUT	30	/* seconds a peer may take to send or read */
 
+/*
+ * A TCP connection inherits these from the listen socket, so a worker
+ * whose nginx host is cut off mid-request gives up after IO_TIMEOUT
+ * instead of waiting for ever. A unix socket's peer is the local nginx,
+ * whose own fastcgi timeouts close a stalled connection.
+ */
 static int
-bind_unix(const char *path)
+set_timeouts(int fd)
 {
-	struct sockaddr_un	 sun;
-	int			 fd;
+	struct timeval	 tv = { .tv_sec = IO_TIMEOUT };
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "socket path too long: %s\n", path);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
 		return -1;
-	}
-	strcpy(sun.sun_path, path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	(void)unlink(path);	/* a stale socket from an earlier run */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, 0666) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return 0;
 }
 
-static int
-bind_tcp(const char *hostport)
-{
-	struct sockaddr_in	 sin;
-	char			 host[64];
-	const char		*colon = strrchr(hostport, ':');
-	int			 fd, on = 1;
-
-	if (colon == NULL || (size_t)(colon - hostport) >= sizeof(host)) {
-		fprintf(stderr, "listen: want unix:/path or host:port\n");
-		return -1;
-	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(colon + 1));
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1) {
-		fprintf(stderr, "listen: %s is not an IPv4 address\n", host);
-		return -1;
-	}
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
+/*
+ * "unix:/path" or "host:port". FCGX_OpenSocket binds and listens: a path
+ * is a unix socket (an old one is unlinked first), "host:port" a TCP
+ * socket with SO_REUSEADDR; it exits the process itself when bind or
+ * listen fails. The socket is left non-blocking for the workers' accept
+ * loop (worker.c).
+ */
 static int
 listen_on(const char *spec)
 {
-	int	 fd;
+	const char	*path = NULL;
+	int		 fd;
 
-	fd = strncmp(spec, "unix:", 5) == 0 ? bind_unix(spec + 5) :
-	    bind_tcp(spec);
-	/* Non-blocking: workers accept until EAGAIN, then go back to epoll. */
-	if (fd == -1 || listen(fd, 1024) == -1 ||
+	if (strncmp(spec, "unix:", 5) == 0)
+		path = spec + 5;
+	/* libfcgi reads "anything:digits" as TCP, and a path as unix. */
+	if (path != NULL ? strchr(path, ':') != NULL :
+	    strchr(spec, ':') == NULL) {
+		fprintf(stderr, "listen: want unix:/path (no ':') or "
+		    "host:port\n");
+		return -1;
+	}
+	fd = FCGX_OpenSocket(path != NULL ? path : spec, LISTEN_BACKLOG);
+	/* nginx's workers (another user) connect to the unix socket. */
+	if (fd == -1 || (path != NULL && chmod(path, 0666) == -1) ||
+	    set_timeouts(fd) == -1 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
 	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
 		fprintf(stderr, "cannot listen on %s: %s\n", spec,
 		    strerror(errno));
