@@ -15,6 +15,11 @@
 #                        fcgi/pesaswap-admin (default: build out of tree in
 #                        the temporary directory)
 #   BENCH_TARGETS        "ours php ceiling" (default); --php-only drops ours
+#   BENCH_BASELINE       a build directory of an older tree: it is served
+#                        too, as "base", and measured before and after ours
+#                        ("base2", the same server again), so the table of
+#                        old against new carries the run-to-run noise
+#                        (targets then "base ours base2 php ceiling")
 #   BENCH_REQUESTS       "get create list search pay_create analytics
 #                        pay_list events" (default; pay_create comes before
 #                        analytics so the customers read have payments)
@@ -72,7 +77,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-TARGETS=${BENCH_TARGETS:-ours php ceiling}
+BASELINE=${BENCH_BASELINE:-}
+if [ -n "$BASELINE" ]; then
+	TARGETS=${BENCH_TARGETS:-base ours base2 php ceiling}
+else
+	TARGETS=${BENCH_TARGETS:-ours php ceiling}
+fi
 REQUESTS=${BENCH_REQUESTS:-get create list search pay_create analytics pay_list events}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
@@ -185,6 +195,22 @@ if has ours; then
 	    die "no pesaswap-fcgi master"
 fi
 
+# The baseline: the older build's pesaswap-fcgi, as fcgi_start starts
+# ours, on a socket of its own (base2 is the same server, measured again).
+BASE_MASTER=
+BASE_SOCKET=$VAR/run/fcgi-base.sock
+if has base; then
+	[ -x "$BASELINE/fcgi/pesaswap-fcgi" ] ||
+	    die "BENCH_BASELINE: no $BASELINE/fcgi/pesaswap-fcgi"
+	ps_env_vars
+	setsid env "${PS_ENV[@]}" "$BASELINE/fcgi/pesaswap-fcgi" \
+	    --listen "unix:$BASE_SOCKET" </dev/null >>"$LOG/fcgi-base.log" 2>&1 &
+	BASE_MASTER=$!
+	EXTRA_PIDS+=("$BASE_MASTER")
+	wait_for 20 "$BASE_MASTER" pesaswap-fcgi test -S "$BASE_SOCKET" ||
+	    die "baseline pesaswap-fcgi (see $LOG/fcgi-base.log)"
+fi
+
 if has php; then
 	say "starting php-fpm ($PHP_CHILDREN children, pm = static)"
 	fill "$HERE/peer-php/php-fpm.conf.in" PREFIX="$TMP/php" \
@@ -203,9 +229,10 @@ if has php; then
 fi
 
 declare -A PORT
-for t in ours php ceiling; do
+for t in ours php ceiling base; do
 	PORT[$t]=$(free_port "$PS_DB_PORT" ${PORT[@]:-})
 done
+PORT[base2]=${PORT[base]}
 
 # The ceiling's bodies: one customer, and a list of ten, as ours sends them.
 CUSTOMER='{"id":"cust_0123456789ABCDEF","object":"customer","name":"Seed Customer 1","email":"seed1.123456@example.com","phone":"+254712345678","metadata":{},"created":1700000000,"updated":1700000000,"livemode":false}'
@@ -235,7 +262,13 @@ NGX_USER=
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS="$NGINX_WORKERS" >"$NGX/nginx.conf"
 fill "$HERE/nginx/ours.conf.in" PORT="${PORT[ours]}" \
-    SOCKET="$PS_FCGI_SOCKET" >"$NGX/ours.conf"
+    UPSTREAM=pesaswap_bench SOCKET="$PS_FCGI_SOCKET" >"$NGX/ours.conf"
+if has base; then
+	fill "$HERE/nginx/ours.conf.in" PORT="${PORT[base]}" \
+	    UPSTREAM=pesaswap_base SOCKET="$BASE_SOCKET" >"$NGX/base.conf"
+else
+	: >"$NGX/base.conf"
+fi
 fill "$HERE/peer-php/nginx.conf.in" PORT="${PORT[php]}" SOCKET="$PHP_SOCK" \
     DIR="$HERE/peer-php" >"$NGX/php.conf"
 fill "$HERE/nginx/ceiling.conf.in" PORT="${PORT[ceiling]}" \
@@ -357,7 +390,8 @@ name() { case $1 in get) echo "GET one customer" ;;
 	pay_create) echo "POST payment" ;; pay_list) echo "GET payments (10)" ;;
 	events) echo "GET events (10)" ;; esac; }
 target_name() { case $1 in ours) echo "ours" ;; php) echo "PHP peer" ;;
-	ceiling) echo "ceiling" ;; esac; }
+	ceiling) echo "ceiling" ;; base) echo "baseline" ;;
+	base2) echo "baseline again" ;; esac; }
 
 # ---- wrk ------------------------------------------------------------------
 
@@ -383,6 +417,7 @@ target_pids() {	# target: its server processes (none for the ceiling)
 	case $1 in
 	ours) echo "$FCGI_MASTER $(children "$FCGI_MASTER")" ;;
 	php) echo "$PID_PHP $(children "$PID_PHP")" ;;
+	base|base2) echo "$BASE_MASTER $(children "$BASE_MASTER")" ;;
 	esac
 }
 MARIADB_PID=$(read_pid "$PS_VAR/run/mariadb.pid" mariadbd 2>/dev/null ||
@@ -578,6 +613,28 @@ REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
 		row="$row| $(ratio "$o" "$(field "$r" ceiling rps)") |"
 		echo "$row"
 	done
+	if has base; then
+		echo
+		echo "Baseline ($BASELINE) against ours, measured in the order" \
+		    "$TARGETS for each request: base2/base is the run-to-run" \
+		    "noise, ours/base the change."
+		echo
+		echo "| request | base req/s | ours req/s | base2 req/s |" \
+		    "ours/base | base2/base | base CPU µs | ours CPU µs |" \
+		    "base2 CPU µs |"
+		echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+		for r in $REQUESTS; do
+			b=$(field "$r" base rps)
+			echo "| $(name "$r") | $(fmt_rps "$b") |" \
+			    "$(fmt_rps "$(field "$r" ours rps)") |" \
+			    "$(fmt_rps "$(field "$r" base2 rps)") |" \
+			    "$(ratio "$(field "$r" ours rps)" "$b") |" \
+			    "$(ratio "$(field "$r" base2 rps)" "$b") |" \
+			    "$(cost_field "$r" base cpu_us) |" \
+			    "$(cost_field "$r" ours cpu_us) |" \
+			    "$(cost_field "$r" base2 cpu_us) |"
+		done
+	fi
 	echo
 	echo "What one request cost (counters read before and after each" \
 	    "measured run, divided by its requests): MariaDB statements" \

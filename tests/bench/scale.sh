@@ -297,9 +297,10 @@ NGX_USER=
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS="$NGINX_WORKERS" >"$NGX/nginx.conf"
 fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" \
-    >"$NGX/ours.conf"
+    UPSTREAM=pesaswap_bench >"$NGX/ours.conf"
 echo "# not used by scale.sh" >"$NGX/php.conf"
 echo "# not used by scale.sh" >"$NGX/ceiling.conf"
+echo "# not used by scale.sh" >"$NGX/base.conf"
 "$NGINX" -t -q -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' \
     2>"$LOG/nginx-t.log" || { cat "$LOG/nginx-t.log" >&2; die "nginx -t"; }
 say "starting nginx on 127.0.0.1:$PORT"

@@ -90,9 +90,11 @@ NGX_USER=
 [ "$(id -u)" = 0 ] && NGX_USER="user nobody $(id -gn nobody);"
 fill "$HERE/nginx/main.conf.in" PREFIX="$NGX" USER="$NGX_USER" \
     NGINX_WORKERS=1 >"$NGX/nginx.conf"
-fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" >"$NGX/ours.conf"
+fill "$HERE/nginx/ours.conf.in" PORT="$PORT" SOCKET="$PS_FCGI_SOCKET" \
+    UPSTREAM=pesaswap_bench >"$NGX/ours.conf"
 : >"$NGX/php.conf"
 : >"$NGX/ceiling.conf"
+: >"$NGX/base.conf"
 "$NGINX" -p "$NGX" -c "$NGX/nginx.conf" -g 'daemon off;' \
     >"$LOG/nginx.log" 2>&1 8>&- 9>&- &
 EXTRA_PIDS+=("$!")
