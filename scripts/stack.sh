@@ -593,7 +593,7 @@ nginx_conf() {
 		fill "$PS_SRC/nginx/pesaswap.conf.in" \
 		    HTTP_PORT="$PS_HTTP_PORT" HTTPS_PORT="$PS_HTTPS_PORT" \
 		    VAR="$PS_VAR" FCGI_SOCKET="$PS_FCGI_SOCKET" \
-		    DASHBOARD_DIR="$PS_BUILD/dashboard" \
+		    DASHBOARD_DIR="$PS_BUILD/dashboard" DOCS_DIR="$PS_BUILD/docs" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \
 		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" \
