@@ -35,6 +35,16 @@ declare namespace PesaSwap {
 		ending_before?: string;
 	}
 
+	/** create, retrieve and list (auto-paginated) of objects T. */
+	interface ObjectResource<T, CreateParams, ListParams> {
+		create(params: CreateParams,
+		    options?: RequestOptions): Promise<Response<T>>;
+		retrieve(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<T>>;
+		list(params?: ListParams,
+		    options?: RequestOptions): ApiListPromise<T>;
+	}
+
 	interface Payment {
 		id: string;
 		object: 'payment';
@@ -68,14 +78,8 @@ declare namespace PesaSwap {
 		created?: number | RangeQueryParam;
 	}
 
-	interface PaymentsResource {
-		create(params: PaymentCreateParams,
-		    options?: RequestOptions): Promise<Response<Payment>>;
-		retrieve(id: string, params?: {},
-		    options?: RequestOptions): Promise<Response<Payment>>;
-		list(params?: PaymentListParams,
-		    options?: RequestOptions): ApiListPromise<Payment>;
-	}
+	type PaymentsResource = ObjectResource<Payment, PaymentCreateParams,
+	    PaymentListParams>;
 
 	interface PaymentSchedule {
 		id: string;
@@ -110,13 +114,9 @@ declare namespace PesaSwap {
 		customer?: string;
 	}
 
-	interface PaymentSchedulesResource {
-		create(params: PaymentScheduleCreateParams,
-		    options?: RequestOptions): Promise<Response<PaymentSchedule>>;
-		retrieve(id: string, params?: {},
-		    options?: RequestOptions): Promise<Response<PaymentSchedule>>;
-		list(params?: PaymentScheduleListParams,
-		    options?: RequestOptions): ApiListPromise<PaymentSchedule>;
+	interface PaymentSchedulesResource extends ObjectResource<
+	    PaymentSchedule, PaymentScheduleCreateParams,
+	    PaymentScheduleListParams> {
 		/** Before it runs; the schedule with status canceled. */
 		cancel(id: string, params?: {},
 		    options?: RequestOptions): Promise<Response<PaymentSchedule>>;
@@ -184,18 +184,13 @@ declare namespace PesaSwap {
 	}
 
 	/** /v1/subscriptions as PesaSwap has it (Stripe's methods, our shapes). */
-	interface SubscriptionsResource {
-		create(params: SubscriptionCreateParams,
-		    options?: RequestOptions): Promise<Response<Subscription>>;
-		retrieve(id: string, params?: {},
-		    options?: RequestOptions): Promise<Response<Subscription>>;
+	interface SubscriptionsResource extends ObjectResource<Subscription,
+	    SubscriptionCreateParams, SubscriptionListParams> {
 		update(id: string, params?: { cancel_at_period_end?: boolean,
 		    metadata?: MetadataParam },
 		    options?: RequestOptions): Promise<Response<Subscription>>;
 		cancel(id: string, params?: {},
 		    options?: RequestOptions): Promise<Response<Subscription>>;
-		list(params?: SubscriptionListParams,
-		    options?: RequestOptions): ApiListPromise<Subscription>;
 	}
 
 	/** What pesaswap-jobs POSTs to a webhook endpoint. */

@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import PesaSwap from '@pesaswap/node';
 import { env, newAccount, newKey } from '../lib/stack.mjs';
 import { startJobs } from '../lib/jobs.mjs';
+import { rejection } from '../lib/sdk.mjs';
 
 const API_URL = env.PESASWAP_API_URL.replace(/\/+$/, '');
 const SEED = new URL('../../../shared/seed/customers.md', import.meta.url);
@@ -89,15 +90,6 @@ return { customer };
 }
 
 // ------------------------------------------------------------- helpers
-
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (err) {
-		return err;
-	}
-	assert.fail('the call succeeded but an error was expected');
-}
 
 function assertError(err, cls, status, code) {
 	assert.ok(err instanceof cls, `${err?.constructor?.name} ` +
