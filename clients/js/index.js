@@ -22,6 +22,10 @@ function configError(why) {
 	return new Error(`${PKG.name}: ${why}`);
 }
 
+function urlError(apiUrl, why) {
+	return configError(`the API URL "${apiUrl}" ${why}`);
+}
+
 // "https://api.example.com:8443" -> { host, port, protocol } as Stripe
 // takes them. Stripe sends every request to /v1/... at the root of its
 // host, so a URL with a path, query or credentials cannot be honoured.
@@ -31,14 +35,14 @@ function hostOf(apiUrl) {
 	try {
 		u = new URL(apiUrl);
 	} catch {
-		throw configError(`the API URL "${apiUrl}" is not an absolute URL`);
+		throw urlError(apiUrl, 'is not an absolute URL');
 	}
 	if (u.protocol !== 'http:' && u.protocol !== 'https:')
-		throw configError(`the API URL "${apiUrl}" is not http or https`);
+		throw urlError(apiUrl, 'is not http or https');
 	if (u.pathname !== '/' || u.search !== '' || u.hash !== '' ||
 	    u.username !== '' || u.password !== '')
-		throw configError(`the API URL "${apiUrl}" must be scheme, host ` +
-		    'and port only (requests go to /v1/... on that host)');
+		throw urlError(apiUrl, 'must be scheme, host and port only ' +
+		    '(requests go to /v1/... on that host)');
 	const protocol = u.protocol.slice(0, -1);
 	return {
 		host: u.hostname.replace(/^\[(.*)\]$/, '$1'),	/* IPv6 */
@@ -61,12 +65,13 @@ function stripeConfig(config) {
 	} else {
 		const url = apiUrl ?? process.env.PESASWAP_API_URL;
 		if (url === undefined || url === '')
-			throw configError('no PesaSwap API URL: pass { apiUrl } ' +
-			    'or { host, port, protocol }, or set PESASWAP_API_URL');
+			throw configError('no PesaSwap API URL: pass ' +
+			    '{ apiUrl } or { host, port, protocol }, or set ' +
+			    'PESASWAP_API_URL');
 		where = hostOf(url.replace(/\/+$/, ''));
 	}
 	return {
-		telemetry: false,	/* Stripe's request metrics are Stripe's */
+		telemetry: false,	/* Stripe's metrics are Stripe's */
 		appInfo: { name: PKG.name, version: PKG.version },
 		...where,
 		...rest,
@@ -80,7 +85,8 @@ const path = (...parts) => parts.map(encodeURIComponent).join('/');
 /** POST, GET /v1/payments[/:id] (README "Calling the API"). */
 class Payments extends Stripe.StripeResource {
 	create(params, options) {
-		return this._makeRequest('POST', '/v1/payments', params, options);
+		return this._makeRequest('POST', '/v1/payments', params,
+		    options);
 	}
 
 	retrieve(id, params, options) {
@@ -97,8 +103,8 @@ class Payments extends Stripe.StripeResource {
 /** /v1/payment_schedules: a payment planned at run_at. */
 class PaymentSchedules extends Stripe.StripeResource {
 	create(params, options) {
-		return this._makeRequest('POST', '/v1/payment_schedules', params,
-		    options);
+		return this._makeRequest('POST', '/v1/payment_schedules',
+		    params, options);
 	}
 
 	retrieve(id, params, options) {
@@ -125,7 +131,8 @@ function customersOf(stripe) {
 	Customers ??= class extends stripe.customers.constructor {
 		analytics(id, params, options) {
 			return this._makeRequest('GET',
-			    `/v1/customers/${path(id)}/analytics`, params, options);
+			    `/v1/customers/${path(id)}/analytics`, params,
+			    options);
 		}
 	};
 	return new Customers(stripe);
@@ -139,8 +146,10 @@ function pesaswapError(err) {
 	if (!(err instanceof Stripe.errors.StripeSignatureVerificationError))
 		return err;
 	if (/^No stripe-signature header/.test(err.message))
-		err.message = `No ${SIGNATURE_HEADER} header value was provided.`;
-	else if (/^Webhook payload must be provided as a string/.test(err.message))
+		err.message = `No ${SIGNATURE_HEADER} header value was ` +
+		    'provided.';
+	else if (/^Webhook payload must be provided as a str/.test(
+	    err.message))
 		err.message = 'The webhook payload must be the raw request ' +
 		    'body (a string or Buffer), not a parsed object: the ' +
 		    'signature covers the bytes as sent.';
@@ -163,8 +172,8 @@ const webhooks = Object.freeze({
 
 	constructEvent(payload, header, secret, tolerance, ...more) {
 		try {
-			return Stripe.webhooks.constructEvent(payload, header, secret,
-			    tolerance, ...more);
+			return Stripe.webhooks.constructEvent(payload, header,
+			    secret, tolerance, ...more);
 		} catch (err) {
 			throw pesaswapError(err);
 		}
@@ -172,8 +181,8 @@ const webhooks = Object.freeze({
 
 	async constructEventAsync(payload, header, secret, tolerance, ...more) {
 		try {
-			return await Stripe.webhooks.constructEventAsync(payload,
-			    header, secret, tolerance, ...more);
+			return await Stripe.webhooks.constructEventAsync(
+			    payload, header, secret, tolerance, ...more);
 		} catch (err) {
 			throw pesaswapError(err);
 		}
