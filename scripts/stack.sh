@@ -127,21 +127,31 @@ install_deps() {
 	return "$rc"
 }
 
-# Node test dependencies (tests/package.json), reinstalled only when the
-# lock file changed.
+# Node test dependencies: tests/package.json, and clients/js's own (the
+# tests link @pesaswap/node from there, and Node resolves its `stripe`
+# from clients/js/node_modules). Each reinstalled only when its lock file
+# changed.
 install_node_deps() {
-	local dir=$PS_SRC/tests stamp sum
+	local dir
+	for dir in "$PS_SRC/clients/js" "$PS_SRC/tests"; do
+		npm_deps "$dir" || return 1
+	done
+}
+
+# npm_deps DIR: npm ci in DIR unless DIR/node_modules matches its lock.
+npm_deps() {
+	local dir=$1 stamp sum
 	[ -f "$dir/package.json" ] || return 0
 	stamp=$dir/node_modules/.pesaswap-lock.sha256
 	if [ -f "$dir/package-lock.json" ]; then
 		sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
 		[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
-		say "npm ci in tests/"
+		say "npm ci in ${dir#"$PS_SRC"/}/"
 		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
 		printf '%s\n' "$sum" > "$stamp"
 	else
 		[ -d "$dir/node_modules" ] && return 0
-		say "npm install in tests/ (no package-lock.json)"
+		say "npm install in ${dir#"$PS_SRC"/}/ (no package-lock.json)"
 		(cd "$dir" && npm install --no-audit --no-fund --no-save \
 		    --package-lock=false --loglevel=error) || return 1
 	fi
@@ -583,7 +593,7 @@ nginx_conf() {
 		fill "$PS_SRC/nginx/pesaswap.conf.in" \
 		    HTTP_PORT="$PS_HTTP_PORT" HTTPS_PORT="$PS_HTTPS_PORT" \
 		    VAR="$PS_VAR" FCGI_SOCKET="$PS_FCGI_SOCKET" \
-		    DASHBOARD_DIR="$PS_BUILD/dashboard" \
+		    DASHBOARD_DIR="$PS_BUILD/dashboard" DOCS_DIR="$PS_BUILD/docs" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \
 		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" \

@@ -123,7 +123,8 @@ function buildShell() {
 		const a = h('a', { href }, label);
 		links.set(key, a);
 		return h('li', {}, a);
-	}));
+	}), h('li', { class: 'nav-docs' },
+	    h('a', { href: '/docs/' }, 'API reference')));
 	const banner = h('p', { class: 'test-banner', role: 'status' },
 	    h('strong', {}, 'Test data'),
 	    ' — you are looking at test data. Switch off “Test data” to see ' +

@@ -24,6 +24,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { env, newAccount, newKey } from '../lib/stack.mjs';
+import { rejection } from '../lib/sdk.mjs';
 
 const API_URL = (env.PESASWAP_API_URL ?? 'http://127.0.0.1:8080')
     .replace(/\/+$/, '');
@@ -65,16 +66,6 @@ function countRequests(stripe) {
 const run = randomBytes(4).toString('hex');	// unique per run
 let n = 0;
 const email = (tag = 'c') => `${tag}.${run}.${++n}@example.com`;
-
-// Awaits a rejection and returns the error, so each test checks it.
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (err) {
-		return err;
-	}
-	assert.fail('the call succeeded but an error was expected');
-}
 
 // What every one of our error answers looks like through the SDK.
 function assertOurError(err, { cls, status, type, code, param }) {

@@ -26,6 +26,7 @@ import Stripe from 'stripe';
 import { env, newAccount } from '../lib/stack.mjs';
 import { checkResponse } from '../lib/openapi.mjs';
 import { startJobs } from '../lib/jobs.mjs';
+import { rejection } from '../lib/sdk.mjs';
 
 const API = new URL((env.PESASWAP_API_URL ?? 'http://127.0.0.1:8080')
     .replace(/\/+$/, ''));
@@ -98,16 +99,6 @@ function client(key) {
 	return new Stripe(key, { host: '127.0.0.1', port: proxyPort,
 	    protocol: 'http', maxNetworkRetries: 0, telemetry: false,
 	    timeout: 15000 });
-}
-
-// Awaits a rejection and returns the error.
-async function rejection(promise) {
-	try {
-		await promise;
-	} catch (err) {
-		return err;
-	}
-	assert.fail('the call succeeded but an error was expected');
 }
 
 function assertInvalid(err, status, code, param) {

@@ -1,0 +1,252 @@
+// Types of @pesaswap/node. Written by hand from openapi.yaml at the top of
+// the repository: the objects are PesaSwap's, not Stripe's. Resources the
+// client takes from Stripe unchanged (customers' own methods, prices,
+// events, webhook endpoints, test clocks) keep Stripe's types.
+import Stripe from 'stripe';
+
+declare namespace PesaSwap {
+	/** Stripe's options, and where the service is. */
+	interface Config extends Stripe.StripeConfig {
+		/**
+		 * Scheme, host and port of the service, e.g.
+		 * "http://127.0.0.1:8080". Default: PESASWAP_API_URL. Give
+		 * this or Stripe's host/port/protocol, not both.
+		 */
+		apiUrl?: string;
+	}
+
+	type Metadata = Record<string, string>;
+	type MetadataParam = Record<string, string | number | null>;
+	type RequestOptions = Stripe.RequestOptions;
+	type Response<T> = Stripe.Response<T>;
+	type ApiListPromise<T> = Stripe.ApiListPromise<T>;
+
+	/** created[gt|gte|lt|lte] as unix seconds. */
+	interface RangeQueryParam {
+		gt?: number;
+		gte?: number;
+		lt?: number;
+		lte?: number;
+	}
+
+	interface PaginationParams {
+		limit?: number;
+		starting_after?: string;
+		ending_before?: string;
+	}
+
+	/** create, retrieve and list (auto-paginated) of objects T. */
+	interface ObjectResource<T, CreateParams, ListParams> {
+		create(params: CreateParams,
+		    options?: RequestOptions): Promise<Response<T>>;
+		retrieve(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<T>>;
+		list(params?: ListParams,
+		    options?: RequestOptions): ApiListPromise<T>;
+	}
+
+	interface Payment {
+		id: string;
+		object: 'payment';
+		/** In the currency's minor unit. */
+		amount: number;
+		currency: string;
+		customer: string | null;
+		description: string | null;
+		status: 'succeeded' | 'failed' | 'pending';
+		failure_code: 'card_declined' | 'insufficient_funds' | null;
+		/** The saved pm_ or test token charged; null when none. */
+		payment_method: string | null;
+		metadata: Metadata;
+		created: number;
+		livemode: boolean;
+	}
+
+	interface PaymentCreateParams {
+		amount: number;
+		currency: string;
+		customer?: string;
+		description?: string;
+		/** A pm_ saved for the customer or a test token. */
+		payment_method?: string;
+		metadata?: MetadataParam;
+	}
+
+	interface PaymentListParams extends PaginationParams {
+		customer?: string;
+		status?: Payment['status'];
+		created?: number | RangeQueryParam;
+	}
+
+	type PaymentsResource = ObjectResource<Payment, PaymentCreateParams,
+	    PaymentListParams>;
+
+	interface PaymentSchedule {
+		id: string;
+		object: 'payment_schedule';
+		customer: string;
+		amount: number;
+		currency: string;
+		payment_method: string | null;
+		description: string | null;
+		/** When pesaswap-jobs makes the payment (unix seconds). */
+		run_at: number;
+		status: 'scheduled' | 'succeeded' | 'failed' | 'canceled';
+		/** The payment made when it ran. */
+		payment: string | null;
+		metadata: Metadata;
+		created: number;
+		livemode: boolean;
+	}
+
+	interface PaymentScheduleCreateParams {
+		customer: string;
+		amount: number;
+		currency: string;
+		/** Later than now (the customer's test clock time if any). */
+		run_at: number;
+		payment_method?: string;
+		description?: string;
+		metadata?: MetadataParam;
+	}
+
+	interface PaymentScheduleListParams extends PaginationParams {
+		customer?: string;
+	}
+
+	interface PaymentSchedulesResource extends ObjectResource<
+	    PaymentSchedule, PaymentScheduleCreateParams,
+	    PaymentScheduleListParams> {
+		/** Before it runs; the schedule with status canceled. */
+		cancel(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<PaymentSchedule>>;
+	}
+
+	interface CustomerAnalytics {
+		object: 'customer_analytics';
+		customer: string;
+		livemode: boolean;
+		/** Succeeded payments. */
+		total_payments: number;
+		failed_payments: number;
+		/** Per currency: sum, count and mean of succeeded payments. */
+		volume: Array<{
+			currency: string;
+			total_volume: number;
+			payments: number;
+			average_transaction: number;
+		}>;
+		last_payment: {
+			id: string;
+			amount: number;
+			currency: string;
+			created: number;
+		} | null;
+	}
+
+	/** Stripe's customers resource, plus analytics(). */
+	type CustomersResource = Stripe['customers'] & {
+		analytics(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<CustomerAnalytics>>;
+	};
+
+	interface Subscription {
+		id: string;
+		object: 'subscription';
+		customer: string;
+		price: string;
+		status: 'incomplete' | 'active' | 'past_due' | 'canceled' |
+		    'incomplete_expired';
+		current_period_start: number;
+		current_period_end: number;
+		cancel_at_period_end: boolean;
+		canceled_at: number | null;
+		latest_payment: string | null;
+		test_clock: string | null;
+		metadata: Metadata;
+		created: number;
+		livemode: boolean;
+	}
+
+	interface SubscriptionCreateParams {
+		customer: string;
+		/** A price id or its lookup_key (the seed's form). */
+		price?: string;
+		/** Stripe's form: one item. */
+		items?: [{ price: string }];
+		payment_behavior?: 'allow_incomplete' | 'default_incomplete';
+		metadata?: MetadataParam;
+	}
+
+	interface SubscriptionListParams extends PaginationParams {
+		customer?: string;
+		status?: Subscription['status'];
+	}
+
+	/** /v1/subscriptions as PesaSwap has it (Stripe's methods, our shapes). */
+	interface SubscriptionsResource extends ObjectResource<Subscription,
+	    SubscriptionCreateParams, SubscriptionListParams> {
+		update(id: string, params?: { cancel_at_period_end?: boolean,
+		    metadata?: MetadataParam },
+		    options?: RequestOptions): Promise<Response<Subscription>>;
+		cancel(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<Subscription>>;
+	}
+
+	/** What pesaswap-jobs POSTs to a webhook endpoint. */
+	interface Event {
+		id: string;
+		object: 'event';
+		type: string;
+		data: { object: Record<string, unknown> };
+		created: number;
+		livemode: boolean;
+	}
+
+	type WebhookPayload = string | Uint8Array;
+
+	/** Verifies PesaSwap-Signature with Stripe's code (same scheme). */
+	interface Webhooks {
+		readonly SIGNATURE_HEADER: 'PesaSwap-Signature';
+		readonly DEFAULT_TOLERANCE: number;
+		/**
+		 * The event, if HEADER (the PesaSwap-Signature value) signs
+		 * PAYLOAD (the raw body as received) with SECRET (whsec_…)
+		 * and is at most TOLERANCE seconds old (default 300); else
+		 * throws StripeSignatureVerificationError.
+		 */
+		constructEvent(payload: WebhookPayload,
+		    header: string | Uint8Array | undefined, secret: string,
+		    tolerance?: number, cryptoProvider?: Stripe.CryptoProvider,
+		    receivedAt?: number): Event;
+		constructEventAsync(payload: WebhookPayload,
+		    header: string | Uint8Array | undefined, secret: string,
+		    tolerance?: number, cryptoProvider?: Stripe.CryptoProvider,
+		    receivedAt?: number): Promise<Event>;
+		/** A header for PAYLOAD as pesaswap-jobs would sign it. */
+		generateTestHeaderString(opts: {
+			payload: string;
+			secret: string;
+			timestamp?: number;
+		}): string;
+	}
+}
+
+interface PesaSwap extends Omit<Stripe, 'customers' | 'subscriptions' |
+    'webhooks'> {
+	customers: PesaSwap.CustomersResource;
+	subscriptions: PesaSwap.SubscriptionsResource;
+	payments: PesaSwap.PaymentsResource;
+	paymentSchedules: PesaSwap.PaymentSchedulesResource;
+	webhooks: PesaSwap.Webhooks;
+}
+
+declare const PesaSwap: {
+	new (key: string, config?: PesaSwap.Config): PesaSwap;
+	readonly webhooks: PesaSwap.Webhooks;
+	readonly errors: typeof Stripe.errors;
+};
+
+export declare const webhooks: PesaSwap.Webhooks;
+export { PesaSwap };
+export default PesaSwap;
