@@ -62,7 +62,7 @@ serve(struct worker *w)
 	req_free(&r);
 	/* The whole body has been read, so a plain close cannot reset the
 	 * answer: spare the worker libfcgi's lingering close, which would
-	 * wait for nginx to close first (tests/bench/README.md). */
+	 * wait for nginx to close first. */
 	FCGX_Detach(&w->fcgx);
 	FCGX_Finish_r(&w->fcgx);
 }
