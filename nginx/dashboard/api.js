@@ -90,15 +90,11 @@ export const get = (path, params, signal) => call('GET', path,
 export const post = (path, body) => call('POST', path, { body });
 export const del = (path) => call('DELETE', path);
 
-/** The session of the cookie, or null when there is none. */
+/** The session of the cookie, or null when there is none (the API
+ * answers {signed_in: false} then, not an error). */
 export async function resumeSession() {
-	try {
-		session = await get('/v1/dashboard/session');
-	} catch (e) {
-		if (e.status !== 401)
-			throw e;
-		session = null;
-	}
+	const s = await get('/v1/dashboard/session');
+	session = s && s.signed_in !== false ? s : null;
 	return session;
 }
 
