@@ -85,6 +85,15 @@ export async function call(method, path, { params, body, signal } = {}) {
 	throw err;
 }
 
+/**
+ * uri`/v1/customers/${id}/analytics`: the path with every interpolated
+ * value URL-encoded, so an id never changes the path's shape.
+ */
+export function uri(strings, ...values) {
+	return strings.reduce((out, s, i) => out +
+	    encodeURIComponent(values[i - 1]) + s);
+}
+
 export const get = (path, params, signal) => call('GET', path,
     { params, signal });
 export const post = (path, body) => call('POST', path, { body });
