@@ -60,16 +60,9 @@ fail() {
 
 section() { printf '\n== %s  (%ds)\n' "$*" "$((SECONDS - START))"; }
 
-# Our stdout and stderr, for finish: a trap can fire while a function
-# runs with its output redirected (scripts/stack.sh keeps 8 and 9 from the
-# servers).
-exec 8>&1 9>&2
+# At any exit: stop the stack, keep or remove TMP, the total.
 finish() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if (: >&8 && : >&9) 2>/dev/null; then
-		exec 1>&8 2>&9
-	fi
+	local rc=$1
 	if [ "$STACK" -eq 1 ]; then
 		stop_all >"$LOGS/stop.log" 2>&1 ||
 		    printf 'warning: stopping the stack failed (%s)\n' "$LOGS/stop.log"
@@ -91,9 +84,7 @@ finish() {
 	[ "$FAILED" -eq 0 ]
 	exit
 }
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit finish
 
 # Which suites and Node files to run.
 WANT_SUITES=()
