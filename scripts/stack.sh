@@ -173,7 +173,9 @@ install_node_deps() {
 # ------------------------------------------------------------------- build
 
 # build DIR [CONFIGURE-ARGS...]: out-of-tree build in DIR (autogen first if
-# there is no configure; configure again when the arguments change).
+# there is no configure, or configure.ac or Makefile.am is newer: a new
+# auxiliary file such as tap-driver.sh needs autoreconf --install;
+# configure again when the arguments change).
 build() {
 	local dir=$1 args
 	shift
@@ -182,7 +184,9 @@ build() {
 		err "the source tree is configured in place; run 'make distclean' in $PS_SRC"
 		return 1
 	fi
-	if [ ! -x "$PS_SRC/configure" ]; then
+	if [ ! -x "$PS_SRC/configure" ] ||
+	    [ "$PS_SRC/configure.ac" -nt "$PS_SRC/configure" ] ||
+	    [ "$PS_SRC/Makefile.am" -nt "$PS_SRC/configure" ]; then
 		say "autogen.sh"
 		(cd "$PS_SRC" && ./autogen.sh) || return 1
 	fi
