@@ -12,7 +12,7 @@ const DEBOUNCE_MS = 250;	/* the search box waits for a pause in typing */
  * last and first row shown); search with the opaque next_page token, so
  * "Previous" there walks back a stack of the tokens used.
  */
-export class Pager {
+class Pager {
 	constructor(size) {
 		this.size = size;
 		this.reset();

@@ -64,3 +64,39 @@ dashTest('subscriptions_and_webhooks_pages_list_what_the_api_made',
 	    .waitFor();
 	assert.equal(await hooks.locator('tbody tr').count(), 1);
 });
+
+dashTest('a_customer_page_follows_has_more_past_100_methods_and_10_subscriptions',
+    async ({ page }) => {
+	const user = await newUser();
+	const key = user.account.testKey;
+	const c = (await api('/v1/customers', { method: 'POST', key,
+	    json: { name: 'Many Methods', email: 'many@example.com' } })).json;
+	for (let i = 0; i < 101; i++) {
+		const r = await api(`/v1/customers/${c.id}/payment_methods`,
+		    { method: 'POST', key, json: { payment_method: 'pm_card_visa' } });
+		assert.equal(r.status, 200, r.text);
+	}
+	const price = (await api('/v1/prices', { method: 'POST', key,
+	    json: { unit_amount: 500, currency: 'usd',
+	        recurring: { interval: 'month' } } })).json;
+	const subs = [];
+	for (let i = 0; i < 11; i++) {
+		const r = await api('/v1/subscriptions', { method: 'POST', key,
+		    json: { customer: c.id, price: price.id } });
+		assert.equal(r.status, 200, r.text);
+		subs.push(r.json.id);
+	}
+	await signIn(page, user, `#/customers/${c.id}`);
+	const methods = page.getByRole('region', { name: 'Payment methods' });
+	await methods.locator('li').nth(100).waitFor();
+	assert.equal(await methods.locator('li').count(), 101);
+
+	const region = page.getByRole('region', { name: 'Subscriptions' });
+	const rows = region.locator('tbody tr');
+	await region.getByRole('cell', { name: subs[10] }).waitFor();
+	assert.equal(await rows.count(), 10);
+	await region.getByRole('button', { name: 'Next' }).click();
+	await region.getByRole('cell', { name: subs[0] }).waitFor();
+	assert.equal(await rows.count(), 1);
+	assert.ok(await region.getByRole('button', { name: 'Next' }).isDisabled());
+});
