@@ -2,16 +2,12 @@
 // Chromium: the seed's "Via dashboard" steps (issue 6).
 import assert from 'node:assert/strict';
 import { api } from '../lib/stack.mjs';
-import { useBrowser, dashTest, newUser, signIn, unique } from './lib.mjs';
+import { useBrowser, dashTest, newUser, signIn, unique, create }
+    from './lib.mjs';
 
 useBrowser();
 
-async function makeCustomer(user, fields) {
-	const r = await api('/v1/customers', { method: 'POST', key: user.account.testKey,
-	    json: fields });
-	assert.equal(r.status, 200, r.text);
-	return r.json;
-}
+const makeCustomer = (user, fields) => create(user, '/v1/customers', fields);
 
 async function createThroughForm(page, { name, email, phone }) {
 	await page.getByRole('button', { name: 'Create Customer' }).click();

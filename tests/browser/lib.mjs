@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { env, newAccount } from '../lib/stack.mjs';
+import { api, env, newAccount } from '../lib/stack.mjs';
 import { adminWithInput } from '../lib/dashboard.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'output',
@@ -108,6 +108,14 @@ export function dashTest(name, fn, { viewport = { width: 1280, height: 900 },
 		assert.deepEqual(statuses, expectStatuses,
 		    'failed resource loads in the console');
 	});
+}
+
+/** POST PATH with JSON as USER's account, in test mode: the object. */
+export async function create(user, path, json) {
+	const r = await api(path, { method: 'POST', key: user.account.testKey,
+	    json });
+	assert.equal(r.status, 200, `${path}: ${r.text}`);
+	return r.json;
 }
 
 /** Opens the dashboard at HASH and signs in as USER. */
