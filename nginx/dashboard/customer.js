@@ -4,7 +4,7 @@
 import * as api from './api.js';
 import { h, replace, confirmDialog, badge } from './dom.js';
 import { money, date, dateTime, isoDate } from './format.js';
-import { customerFields } from './customers.js';
+import { customerForm } from './customers.js';
 import { pagedTable, listAll } from './pager.js';
 import { drawVolume } from './chart.js';
 
@@ -154,21 +154,11 @@ function select(label, options, value) {
 // --------------------------------------------------------------- profile
 
 function profile(c, title) {
-	const form = customerFields(c);
 	const status = h('p', { class: 'status', role: 'status' });
-	const alert = h('p', { class: 'form-error', role: 'alert' });
-	const save = h('button', { type: 'submit', class: 'button primary' },
-	    'Save changes');
-	const el = h('form', { class: 'form', novalidate: true },
-	    form.fields.name.wrap, form.fields.email.wrap, form.fields.phone.wrap,
-	    alert, h('div', { class: 'actions' }, save), status);
+	const form = customerForm(c, 'Save changes', status);
 	let saved = { name: c.name, email: c.email, phone: c.phone || '' };
-	el.addEventListener('submit', async (e) => {
-		e.preventDefault();
-		form.clear();
-		alert.textContent = '';
+	form.onSubmit(async (v) => {
 		status.textContent = '';
-		const v = form.values();
 		const changes = {};
 		for (const k of Object.keys(v))
 			if (v[k] !== saved[k])
@@ -177,26 +167,16 @@ function profile(c, title) {
 			status.textContent = 'No changes to save.';
 			return;
 		}
-		save.disabled = true;
-		save.textContent = 'Saving…';
-		try {
-			const u = await api.post(api.uri`/v1/customers/${c.id}`, changes);
-			saved = { name: u.name, email: u.email, phone: u.phone || '' };
-			form.fields.phone.input.value = saved.phone;
-			title.textContent = u.name;
-			document.title = `${u.name} · Customers · PesaSwap`;
-			status.textContent = `Saved at ${dateTime(u.updated)}.`;
-		} catch (err) {
-			if (!form.showError(err))
-				alert.textContent = err.message;
-		} finally {
-			save.disabled = false;
-			save.textContent = 'Save changes';
-		}
+		const u = await api.post(api.uri`/v1/customers/${c.id}`, changes);
+		saved = { name: u.name, email: u.email, phone: u.phone || '' };
+		form.fields.phone.input.value = saved.phone;
+		title.textContent = u.name;
+		document.title = `${u.name} · Customers · PesaSwap`;
+		status.textContent = `Saved at ${dateTime(u.updated)}.`;
 	});
 	return h('section', { class: 'card', 'aria-labelledby': 'sec-profile' },
 	    h('div', { class: 'card-head' }, h('h2', { id: 'sec-profile' },
-	        'Profile')), el);
+	        'Profile')), form.el);
 }
 
 function metadata(c) {

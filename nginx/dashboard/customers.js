@@ -71,10 +71,11 @@ function clickable(tr, c) {
 const FIELDS = ['name', 'email', 'phone'];
 
 /**
- * The customer form's fields (Name, Email, Phone) for "Create Customer"
- * and "Save changes": {fields, values(), showError(err), clear()}.
+ * The customer form (Name, Email, Phone) of "Create Customer" and "Save
+ * changes", saved by SAVELABEL: {el, fields, actions, onSubmit(send)}.
+ * AFTER goes below the buttons.
  */
-export function customerFields(c = {}) {
+export function customerForm(c = {}, saveLabel, after = null) {
 	const fields = {
 		name: field('Name', { type: 'text', name: 'name', required: true,
 		    autocomplete: 'off', maxlength: 256, value: c.name || '' },
@@ -86,42 +87,58 @@ export function customerFields(c = {}) {
 		    autocomplete: 'off', value: c.phone || '' },
 		    'Optional. International format, e.g. +254700000000.'),
 	};
+	const alert = h('p', { class: 'form-error', role: 'alert' });
+	const save = h('button', { type: 'submit', class: 'button primary' },
+	    saveLabel);
+	const actions = h('div', { class: 'actions' }, save);
+	const el = h('form', { class: 'form', novalidate: true },
+	    FIELDS.map((k) => fields[k].wrap), alert, actions, after);
+
+	/* The API's error beside its field, else in the alert. */
+	function showError(err) {
+		const f = fields[err.param];
+		if (!f) {
+			alert.textContent = err.message;
+			return;
+		}
+		setFieldError(f, err.message);
+		f.input.focus();
+	}
 	return {
-		fields,
-		values() {
-			const v = {};
-			for (const k of FIELDS)
-				v[k] = fields[k].input.value.trim();
-			return v;
-		},
-		clear() {
-			for (const k of FIELDS)
-				setFieldError(fields[k], '');
-		},
-		/* The API's error beside its field; true if it had one. */
-		showError(err) {
-			const f = fields[err.param];
-			if (!f)
-				return false;
-			setFieldError(f, err.message);
-			f.input.focus();
-			return true;
+		el, fields, actions,
+		/* SEND(values) on submit, the errors cleared first and the
+		 * button saying "Saving…" meanwhile. */
+		onSubmit(send) {
+			el.addEventListener('submit', async (e) => {
+				e.preventDefault();
+				for (const k of FIELDS)
+					setFieldError(fields[k], '');
+				alert.textContent = '';
+				const v = {};
+				for (const k of FIELDS)
+					v[k] = fields[k].input.value.trim();
+				save.disabled = true;
+				save.textContent = 'Saving…';
+				try {
+					await send(v);
+				} catch (err) {
+					showError(err);
+				} finally {
+					save.disabled = false;
+					save.textContent = saveLabel;
+				}
+			});
 		},
 	};
 }
 
 function openCreate() {
 	const titleId = newId('dlg');
-	const form = customerFields();
-	const alert = h('p', { class: 'form-error', role: 'alert' });
-	const save = h('button', { type: 'submit', class: 'button primary' },
-	    'Save');
+	const form = customerForm({}, 'Save');
 	const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-	const el = h('form', { class: 'form', novalidate: true },
-	    form.fields.name.wrap, form.fields.email.wrap, form.fields.phone.wrap,
-	    alert, h('div', { class: 'actions' }, cancel, save));
+	form.actions.prepend(cancel);
 	const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId },
-	    h('h2', { id: titleId }, 'Create Customer'), el);
+	    h('h2', { id: titleId }, 'Create Customer'), form.el);
 	const close = () => {
 		dlg.close();
 		dlg.remove();
@@ -131,26 +148,13 @@ function openCreate() {
 		e.preventDefault();
 		close();
 	});
-	el.addEventListener('submit', async (e) => {
-		e.preventDefault();
-		form.clear();
-		alert.textContent = '';
-		const v = form.values();
+	form.onSubmit(async (v) => {
 		const body = { name: v.name, email: v.email };
 		if (v.phone)
 			body.phone = v.phone;
-		save.disabled = true;
-		save.textContent = 'Saving…';
-		try {
-			const c = await api.post('/v1/customers', body);
-			close();
-			location.hash = api.uri`#/customers/${c.id}`;
-		} catch (err) {
-			if (!form.showError(err))
-				alert.textContent = err.message;
-			save.disabled = false;
-			save.textContent = 'Save';
-		}
+		const c = await api.post('/v1/customers', body);
+		close();
+		location.hash = api.uri`#/customers/${c.id}`;
 	});
 	document.body.append(dlg);
 	dlg.showModal();
