@@ -21,22 +21,13 @@ if pid=$(read_pid var/run/run.pid bash); then
 	exit 1
 fi
 
-# Our stdout and stderr, for cleanup: a trap can fire while a function
-# runs with its output redirected (scripts/stack.sh keeps 8 and 9 from the
-# servers).
-exec 8>&1 9>&2
+# Ctrl-C, or any exit: stop what we started.
 cleanup() {
-	trap - EXIT INT TERM
-	if (: >&8 && : >&9) 2>/dev/null; then
-		exec 1>&8 2>&9
-	fi
 	echo
 	stop_all || true
 	rm -f var/run/run.pid
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 mkdir -p var/run
 echo $$ > var/run/run.pid

@@ -8,7 +8,8 @@
 # libFuzzer targets of tests/fuzz, built with clang), then api, sdk,
 # browser and faults (tests/<suite>/*.test.mjs with node --test).
 # Arguments pick suites by name, or Node test files by part of their
-# path: ./test.sh api, ./test.sh unit sdk, ./test.sh api/search.
+# path: ./test.sh api, ./test.sh unit sdk, ./test.sh api/search. Every
+# suite reports in TAP, counted by tap() below.
 #
 # PESASWAP_KEEP_TMP=1 keeps the throw-away directory; it is kept without
 # its data and builds when a test failed, and its path printed.
@@ -60,16 +61,43 @@ fail() {
 
 section() { printf '\n== %s  (%ds)\n' "$*" "$((SECONDS - START))"; }
 
-# Our stdout and stderr, for finish: a trap can fire while a function
-# runs with its output redirected (scripts/stack.sh keeps 8 and 9 from the
-# servers).
-exec 8>&1 9>&2
-finish() {
-	local rc=$?
-	trap - EXIT INT TERM
-	if (: >&8 && : >&9) 2>/dev/null; then
-		exec 1>&8 2>&9
+# tap NAME FILE: NAME's result from the TAP in FILE, the one format every
+# suite reports in (cmocka through automake's TAP driver, node --test,
+# tests/fuzz/run.sh, the valgrind step). Each "ok" line passes and each
+# "not ok" line fails, at any depth (Node's subtests are indented). A
+# stream that ends badly counts one failure more: top-level results
+# fewer or more than its plan, no plan, no result, "Bail out!", or, when
+# no test failed, an "ERROR:" verdict of the TAP driver (a binary that
+# exits non-zero after its tests: a leak report). Failures show their
+# diagnostics.
+tap() {
+	local name=$1 file=$2 p f
+	if [ ! -f "$file" ]; then
+		fail "$name" "no TAP in $file"
+		return
 	fi
+	read -r p f < <(awk '
+	    /^[ \t]*ok([ \t]|$)/ { p++; if (/^ok/) top++ }
+	    /^[ \t]*not ok([ \t]|$)/ { f++; if (/^not ok/) top++ }
+	    /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; planned = 1 }
+	    /^Bail out!/ { bad = 1 }
+	    /^ERROR: / { error = 1 }
+	    END {
+		if (!planned || top != plan || p + f == 0 || (error && !f))
+			bad = 1
+		print p + 0, f + bad
+	    }' "$file")
+	result "$name" "$p" "$f"
+	[ "$f" -eq 0 ] && return
+	awk '/^[ \t]*not ok/ { on = 1; n = 0 }
+	    /^[ \t]*(ok([ \t]|$)|1\.\.|# Subtest:)/ { on = 0 }
+	    on ? n++ < 40 : /^ERROR: |runtime error|Sanitizer|^==[0-9]+==/' \
+	    "$file" | head -n 150 | sed 's/^/    | /'
+}
+
+# At any exit: stop the stack, keep or remove TMP, the total.
+finish() {
+	local rc=$1
 	if [ "$STACK" -eq 1 ]; then
 		stop_all >"$LOGS/stop.log" 2>&1 ||
 		    printf 'warning: stopping the stack failed (%s)\n' "$LOGS/stop.log"
@@ -91,9 +119,7 @@ finish() {
 	[ "$FAILED" -eq 0 ]
 	exit
 }
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit finish
 
 # Which suites and Node files to run.
 WANT_SUITES=()
@@ -133,32 +159,14 @@ fi
 
 # --------------------------------------------------------------- the C tests
 
-# The automake harness leaves NAME.log and NAME.trs per test: count the
-# cmocka results in each log (a binary that stops early, or exits non-zero
-# after its tests, e.g. a leak report, adds one failure).
+# make check leaves NAME.log (the TAP of the binary and the driver's
+# verdicts) and NAME.trs per test binary.
 count_check() {
-	local label=$1 dir=$2 trs log name p f ok
+	local label=$1 dir=$2 trs name
 	while IFS= read -r trs; do
-		log=${trs%.trs}.log
 		name=${trs#"$dir"/}
 		name=${name%.trs}
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\..*/\1/p' "$log" |
-		    awk '{s += $1} END {print s + 0}')
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s).*/\1/p' "$log" |
-		    awk '{s += $1} END {print s + 0}')
-		ok=$(grep -c '^:test-result: \(PASS\|SKIP\|XFAIL\)' "$trs")
-		if ! grep -q '^\[==========\] .* test(s) run\.' "$log"; then
-			p=$(grep -c '^\[       OK \]' "$log")
-			[ "$ok" -gt 0 ] && [ "$p" -eq 0 ] && p=1	# not cmocka
-			[ "$ok" -gt 0 ] || f=$((f + 1))
-		elif [ "$ok" -eq 0 ] && [ "$f" -eq 0 ]; then
-			f=1
-		fi
-		result "$label/${name#tests/unit/}" "$p" "$f"
-		if [ "$f" -gt 0 ]; then
-			grep -E '^\[  (FAILED|ERROR) +\]|ERROR: |runtime error|Sanitizer' \
-			    "$log" | head -n 20 | sed 's/^/    | /'
-		fi
+		tap "$label/${name#tests/unit/}" "${trs%.trs}.log"
 	done < <(find "$dir" -name '*.trs' | sort)
 }
 
@@ -181,8 +189,9 @@ unit_binaries() {
 	find "$1" -name '*.trs' | sort | sed 's/\.trs$//'
 }
 
-# Valgrind's own verdict only: a unit test that fails is counted by the
-# unit suite, so memory errors and leaks exit 99 here, a crash >= 128.
+# Valgrind's own verdict only, as TAP: a unit test that fails is counted
+# by the unit suite, so memory errors and leaks exit 99 here, a crash
+# >= 128.
 run_valgrind() {
 	local bin name log rc
 	while IFS= read -r bin; do
@@ -190,26 +199,31 @@ run_valgrind() {
 		name=${bin#"$TMP/build"/}
 		name=${name#tests/unit/}
 		log=$LOGS/valgrind-${name//\//_}.log
-		(cd "$(dirname "$bin")" && CMOCKA_MESSAGE_OUTPUT=stdout \
+		(cd "$(dirname "$bin")" && CMOCKA_MESSAGE_OUTPUT=TAP \
 		    timeout 600 valgrind -q --leak-check=full --error-exitcode=99 \
 		    "$bin") >"$log" 2>&1
 		rc=$?
-		if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ]; then
-			result "valgrind/$name" 1 0
-		else
-			result "valgrind/$name" 0 1
-			grep -E '^==[0-9]+==' "$log" | head -n 25 | sed 's/^/    | /'
-		fi
+		{
+			echo 1..1
+			if [ "$rc" -ne 99 ] && [ "$rc" -lt 124 ]; then
+				echo "ok 1 - $name under valgrind"
+			else
+				echo "not ok 1 - $name under valgrind (exit $rc)"
+				grep -E '^==[0-9]+==' "$log" | head -n 25 |
+				    sed 's/^/# /'
+			fi
+		} >"$log.tap"
+		tap "valgrind/$name" "$log.tap"
 	done < <(unit_binaries "$TMP/build")
 }
 
 # -------------------------------------------------------------- fuzz targets
 
 # run_fuzz: builds the fuzz targets with clang and runs each over its seed
-# corpus and regressions, then for FUZZ_SECONDS (tests/fuzz/run.sh prints
-# "PASS name ..." or "FAIL name ..." per target).
+# corpus and regressions, then for FUZZ_SECONDS (tests/fuzz/run.sh reports
+# a TAP line per target).
 run_fuzz() {
-	local log=$LOGS/fuzz.log line name
+	local log=$LOGS/fuzz.tap
 	if ! build "$TMP/build-fuzz" CC=clang --enable-fuzz \
 	    >"$LOGS/build-fuzz.log" 2>&1; then
 		fail "fuzz: build" "the fuzz build failed" "$LOGS/build-fuzz.log"
@@ -217,39 +231,18 @@ run_fuzz() {
 	fi
 	PESASWAP_FUZZ_ARTIFACTS=$LOGS/fuzz \
 	    tests/fuzz/run.sh "$TMP/build-fuzz" "$FUZZ_SECONDS" >"$log" 2>&1
-	while IFS= read -r line; do
-		name=${line#* }
-		name=${name%% *}
-		case $line in
-		"PASS "*) result "fuzz/$name" 1 0 ;;
-		"FAIL "*) result "fuzz/$name" 0 1; printf '    %s\n' "$line" ;;
-		esac
-	done <"$log"
-	grep -qE '^(PASS|FAIL) ' "$log" ||
-	    fail "fuzz" "tests/fuzz/run.sh reported no target" "$log"
+	tap "fuzz (tests/fuzz/run.sh)" "$log"
 }
 
 # -------------------------------------------------------------- Node suites
 
-# run_node FILE: one test file, its TAP summary counted.
+# run_node FILE: one test file, its TAP counted.
 run_node() {
-	local f=$1 log p c x
+	local f=$1 log
 	log=$LOGS/node-$(basename "$(dirname "$f")")-$(basename "$f" .test.mjs).tap
 	timeout 900 node --test --test-concurrency=1 --test-timeout=300000 \
 	    --test-reporter=tap "$f" >"$log" 2>&1
-	p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
-	x=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
-	c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$log" | tail -n 1)
-	if [ -z "$p" ] || [ -z "$x" ]; then
-		fail "${f#tests/}" "node stopped without a summary" "$log"
-		return
-	fi
-	result "${f#tests/}" "$p" "$((x + ${c:-0}))"
-	if [ "$((x + ${c:-0}))" -gt 0 ]; then
-		# The failing tests with their diagnostics.
-		awk '/^ *not ok /{on=1; n=0} /^ *(ok |# |[0-9]+\.\.)/{on=0} on && n++ < 40' "$log" |
-		    head -n 150 | sed 's/^/    | /'
-	fi
+	tap "${f#tests/}" "$log"
 }
 
 # ------------------------------------------------------------------ the run
@@ -273,14 +266,13 @@ echo "  built in $TMP/build"
 
 if wanted unit; then
 	section "unit tests (make check)"
-	run_check unit "$TMP/build" CMOCKA_MESSAGE_OUTPUT=stdout
+	run_check unit "$TMP/build"
 fi
 
 if wanted asan; then
 	section "unit tests with AddressSanitizer and UBSan"
 	if build "$TMP/build-asan" --enable-sanitizers >"$LOGS/build-asan.log" 2>&1; then
-		run_check asan "$TMP/build-asan" CMOCKA_MESSAGE_OUTPUT=stdout \
-		    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+		run_check asan "$TMP/build-asan" ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 		    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 	else
 		fail "asan: build" "the sanitizer build failed" "$LOGS/build-asan.log"

@@ -246,12 +246,25 @@ out:
 void
 dashboard_session_get(struct req *r)
 {
-	struct session	 s;
+	struct session		 s;
+	struct json_object	*o;
 
-	if (params_allow(r, NULL, 0) == -1 || session_auth(r, &s) == -1)
+	if (params_allow(r, NULL, 0) == -1)
 		return;
-	http_reply(r, 200, session_json(s.email, r->caller.account_id,
-	    s.csrf_token, s.expires, r->caller.livemode));
+	if (session_auth(r, &s) == 0) {
+		http_reply(r, 200, session_json(s.email, r->caller.account_id,
+		    s.csrf_token, s.expires, r->caller.livemode));
+		return;
+	}
+	/* The dashboard probes this on every load: "signed out" is an
+	 * answer, not an error (a 401 is a console error in the browser).
+	 * Other failures (bad mode, 503) stand. */
+	if (r->error != ERR_SESSION_INVALID)
+		return;
+	o = json_object_new_object();
+	jsonx_add_str(o, "object", "dashboard_session");
+	jsonx_add_bool(o, "signed_in", 0);
+	http_reply(r, 200, o);
 }
 
 void

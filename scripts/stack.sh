@@ -11,9 +11,9 @@
 #
 # Sourced by run.sh and test.sh for its functions (it sets no shell
 # options; every function returns non-zero on failure), or run directly.
-# The servers it starts get neither fd 8 nor 9: run.sh and test.sh keep
-# their own stdout and stderr there, for messages from a trap that may
-# fire inside a redirected function. Direct use:
+# The servers it starts get neither fd 8 nor 9: on_exit keeps the
+# script's own stdout and stderr there, for messages from a trap that
+# may fire inside a redirected function. Direct use:
 #
 #   PESASWAP_VAR=DIR bash scripts/stack.sh COMMAND
 #
@@ -43,6 +43,29 @@ PS_BODY_LIMIT=${PESASWAP_BODY_LIMIT:-65536}	# nginx and workers agree
 say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 err() { printf 'error: %s\n' "$*" >&2; }
+
+# on_exit FUNCTION: FUNCTION runs once when the sourcing script ends,
+# normally, on an error or on SIGINT / SIGTERM (exit 130 / 143), with
+# the exit status as its argument and the script's own stdout and stderr
+# back, even when the trap fired inside a function whose output was
+# redirected (they wait on fds 8 and 9). If FUNCTION does not exit, the
+# script exits with that status.
+on_exit() {
+	PS_ON_EXIT=$1
+	exec 8>&1 9>&2
+	trap ps_exit EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+ps_exit() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if (: >&8 && : >&9) 2>/dev/null; then
+		exec 1>&8 2>&9
+	fi
+	"$PS_ON_EXIT" "$rc"
+}
 
 # stack_config VAR [BUILD]: sets the PS_* paths for a stack living in VAR,
 # taking ports and the build dir from VAR/stack.env when it exists.
@@ -160,7 +183,9 @@ npm_deps() {
 # ------------------------------------------------------------------- build
 
 # build DIR [CONFIGURE-ARGS...]: out-of-tree build in DIR (autogen first if
-# there is no configure; configure again when the arguments change).
+# there is no configure, or configure.ac or Makefile.am is newer: a new
+# auxiliary file such as tap-driver.sh needs autoreconf --install;
+# configure again when the arguments change).
 build() {
 	local dir=$1 args
 	shift
@@ -169,7 +194,9 @@ build() {
 		err "the source tree is configured in place; run 'make distclean' in $PS_SRC"
 		return 1
 	fi
-	if [ ! -x "$PS_SRC/configure" ]; then
+	if [ ! -x "$PS_SRC/configure" ] ||
+	    [ "$PS_SRC/configure.ac" -nt "$PS_SRC/configure" ] ||
+	    [ "$PS_SRC/Makefile.am" -nt "$PS_SRC/configure" ]; then
 		say "autogen.sh"
 		(cd "$PS_SRC" && ./autogen.sh) || return 1
 	fi

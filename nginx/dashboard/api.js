@@ -85,20 +85,25 @@ export async function call(method, path, { params, body, signal } = {}) {
 	throw err;
 }
 
+/**
+ * uri`/v1/customers/${id}/analytics`: the path with every interpolated
+ * value URL-encoded, so an id never changes the path's shape.
+ */
+export function uri(strings, ...values) {
+	return strings.reduce((out, s, i) => out +
+	    encodeURIComponent(values[i - 1]) + s);
+}
+
 export const get = (path, params, signal) => call('GET', path,
     { params, signal });
 export const post = (path, body) => call('POST', path, { body });
 export const del = (path) => call('DELETE', path);
 
-/** The session of the cookie, or null when there is none. */
+/** The session of the cookie, or null when there is none (the API
+ * answers {signed_in: false} then, not an error). */
 export async function resumeSession() {
-	try {
-		session = await get('/v1/dashboard/session');
-	} catch (e) {
-		if (e.status !== 401)
-			throw e;
-		session = null;
-	}
+	const s = await get('/v1/dashboard/session');
+	session = s && s.signed_in !== false ? s : null;
 	return session;
 }
 

@@ -3,12 +3,22 @@
 // URL; leaving or reloading the page drops it); "Revoke" after a
 // confirmation. Session only (dashboard contract "API keys page").
 import * as api from './api.js';
-import { h, replace, confirmDialog } from './dom.js';
+import { h, replace, confirmDialog, dataTable } from './dom.js';
 import { date } from './format.js';
 
 export function render(main) {
 	document.title = 'API keys · PesaSwap';
-	const tbody = h('tbody');
+	const keys = dataTable({ caption: 'API keys', columns: [
+		['Key', (k) => h('code', {}, k.redacted)],
+		['Mode', (k) => k.mode === 'live' ? 'Live' : 'Test'],
+		['Type', (k) => k.type === 'restricted' ?
+		    `Restricted (${(k.permissions || []).join(', ')})` : 'Secret'],
+		['Created', (k) => date(k.created)],
+		['Status', (k) => k.revoked ? h('span',
+		    { class: 'badge status-canceled' }, 'revoked') :
+		    h('span', { class: 'badge status-active' }, 'active')],
+		['', (k) => k.revoked ? null : revokeButton(k, load)],
+	] });
 	const status = h('p', { class: 'status', role: 'status' });
 	const reveal = h('div', { class: 'reveal-slot' });
 	const mode = h('select', { id: 'key-mode' },
@@ -26,11 +36,7 @@ export function render(main) {
 	        'created; keep it in your server’s configuration, never in a ' +
 	        'browser or an app.'),
 	    form, reveal,
-	    h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-	        h('caption', { class: 'visually-hidden' }, 'API keys'),
-	        h('thead', {}, h('tr', {}, ['Key', 'Mode', 'Type', 'Created',
-	            'Status', ''].map((t) => h('th', { scope: 'col' }, t)))),
-	        tbody)),
+	    h('div', { class: 'table-wrap' }, keys.el),
 	    status);
 
 	async function load() {
@@ -38,7 +44,7 @@ export function render(main) {
 		status.textContent = 'Loading…';
 		try {
 			const list = await api.get('/v1/dashboard/api_keys');
-			replace(tbody, list.data.map((k) => row(k, load)));
+			keys.fill(list.data);
 			status.textContent = list.data.length ? '' : 'No keys yet.';
 		} catch (e) {
 			status.className = 'status error';
@@ -65,37 +71,29 @@ export function render(main) {
 	return () => replace(reveal);	/* the secret leaves with the page */
 }
 
-function row(k, reload) {
-	const revoke = k.revoked ? null : h('button', { type: 'button',
+/* "Revoke", after a confirmation; RELOAD shows the list again. */
+function revokeButton(k, reload) {
+	const revoke = h('button', { type: 'button',
 	    class: 'button small danger-outline' }, 'Revoke');
-	if (revoke)
-		revoke.addEventListener('click', async () => {
-			const ok = await confirmDialog({
-				title: 'Revoke this key?',
-				body: [`${k.redacted} stops working at once: every ` +
-				    'request made with it is refused.',
-				    'This cannot be undone.'],
-				confirmLabel: 'Revoke key',
-			});
-			if (!ok)
-				return;
-			try {
-				await api.del(`/v1/dashboard/api_keys/${k.id}`);
-			} catch (e) {
-				await confirmDialog({ title: 'Could not revoke the key',
-				    body: e.message, confirmLabel: 'OK', danger: false });
-			}
-			reload();
+	revoke.addEventListener('click', async () => {
+		const ok = await confirmDialog({
+			title: 'Revoke this key?',
+			body: [`${k.redacted} stops working at once: every ` +
+			    'request made with it is refused.',
+			    'This cannot be undone.'],
+			confirmLabel: 'Revoke key',
 		});
-	return h('tr', {},
-	    h('td', {}, h('code', {}, k.redacted)),
-	    h('td', {}, k.mode === 'live' ? 'Live' : 'Test'),
-	    h('td', {}, k.type === 'restricted' ?
-	        `Restricted (${(k.permissions || []).join(', ')})` : 'Secret'),
-	    h('td', {}, date(k.created)),
-	    h('td', {}, k.revoked ? h('span', { class: 'badge status-canceled' },
-	        'revoked') : h('span', { class: 'badge status-active' }, 'active')),
-	    h('td', {}, revoke));
+		if (!ok)
+			return;
+		try {
+			await api.del(api.uri`/v1/dashboard/api_keys/${k.id}`);
+		} catch (e) {
+			await confirmDialog({ title: 'Could not revoke the key',
+			    body: e.message, confirmLabel: 'OK', danger: false });
+		}
+		reload();
+	});
+	return revoke;
 }
 
 function showSecret(slot, k) {

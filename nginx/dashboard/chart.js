@@ -2,7 +2,7 @@
 // copied from npm by make): one bar per day or month, in major units of
 // one currency, from GET /v1/customers/:id/analytics/volume. A table of
 // the same numbers sits under it for screen readers and for copying.
-import { h, replace } from './dom.js';
+import { h, replace, dataTable } from './dom.js';
 import { money, toMajor, exponent, utcDate } from './format.js';
 
 const DAY = 86400;
@@ -54,16 +54,15 @@ export function drawVolume(container, volume) {
 	}
 	const label = (t) => interval === 'month' ? monthLabel(t) :
 	    utcDate(t);
-	const table = h('table', { class: 'table compact' },
-	    h('caption', {}, `Volume per ${interval} (${currency.toUpperCase()})`),
-	    h('thead', {}, h('tr', {}, h('th', { scope: 'col' },
-	        interval === 'month' ? 'Month' : 'Day'),
-	        h('th', { scope: 'col' }, 'Volume'),
-	        h('th', { scope: 'col' }, 'Payments'))),
-	    h('tbody', {}, data.map((p) => h('tr', {},
-	        h('td', {}, label(p.period_start)),
-	        h('td', { class: 'num' }, money(p.total_volume, currency)),
-	        h('td', { class: 'num' }, String(p.payments))))));
+	const table = dataTable({ className: 'table compact', showCaption: true,
+	    caption: `Volume per ${interval} (${currency.toUpperCase()})`,
+	    rows: data, columns: [
+		[interval === 'month' ? 'Month' : 'Day',
+		    (p) => label(p.period_start)],
+		['Volume', (p) => money(p.total_volume, currency),
+		    { class: 'num' }],
+		['Payments', (p) => String(p.payments), { class: 'num' }],
+	    ] }).el;
 	const plot = h('div', { class: 'chart-plot', role: 'img',
 	    'aria-label': `Bar chart of payment volume per ${interval} in ` +
 	    `${currency.toUpperCase()}; the numbers are in the table below.` });

@@ -4,11 +4,11 @@
 import * as api from './api.js';
 import { h, replace, confirmDialog, badge } from './dom.js';
 import { money, date, dateTime, isoDate } from './format.js';
-import { customerFields } from './customers.js';
-import { pagedTable } from './pager.js';
+import { customerForm } from './customers.js';
+import { pagedTable, listAll } from './pager.js';
 import { drawVolume } from './chart.js';
 
-const PAYMENTS_PAGE = 10;
+const PAGE = 10;	/* rows of a customer's payments and subscriptions */
 
 /** Renders customer ID into MAIN; returns its cleanup. */
 export function render(main, [id]) {
@@ -16,7 +16,7 @@ export function render(main, [id]) {
 	replace(main, h('p', { class: 'status', role: 'status' },
 	    'Loading the customer…'));
 	document.title = 'Customer · PesaSwap';
-	api.get(`/v1/customers/${encodeURIComponent(id)}`).then((c) => {
+	api.get(api.uri`/v1/customers/${id}`).then((c) => {
 		if (alive.on)
 			page(main, c, alive);
 	}, (e) => {
@@ -79,7 +79,7 @@ function page(main, c, alive) {
 // ------------------------------------------------------------- analytics
 
 async function analytics(body, c, alive) {
-	const a = await api.get(`/v1/customers/${c.id}/analytics`);
+	const a = await api.get(api.uri`/v1/customers/${c.id}/analytics`);
 	const vol = a.volume || [];
 	const perCurrency = (key) => vol.length ? h('ul', { class: 'amounts' },
 	    vol.map((v) => h('li', {}, money(v[key], v.currency)))) :
@@ -126,7 +126,7 @@ async function analytics(body, c, alive) {
 		replace(chart, h('p', { class: 'status' }, 'Loading the chart…'));
 		let v;
 		try {
-			v = await api.get(`/v1/customers/${c.id}/analytics/volume`,
+			v = await api.get(api.uri`/v1/customers/${c.id}/analytics/volume`,
 			    choice);
 		} catch (e) {
 			replace(chart, h('p', { class: 'status error', role: 'alert' },
@@ -154,21 +154,11 @@ function select(label, options, value) {
 // --------------------------------------------------------------- profile
 
 function profile(c, title) {
-	const form = customerFields(c);
 	const status = h('p', { class: 'status', role: 'status' });
-	const alert = h('p', { class: 'form-error', role: 'alert' });
-	const save = h('button', { type: 'submit', class: 'button primary' },
-	    'Save changes');
-	const el = h('form', { class: 'form', novalidate: true },
-	    form.fields.name.wrap, form.fields.email.wrap, form.fields.phone.wrap,
-	    alert, h('div', { class: 'actions' }, save), status);
+	const form = customerForm(c, 'Save changes', status);
 	let saved = { name: c.name, email: c.email, phone: c.phone || '' };
-	el.addEventListener('submit', async (e) => {
-		e.preventDefault();
-		form.clear();
-		alert.textContent = '';
+	form.onSubmit(async (v) => {
 		status.textContent = '';
-		const v = form.values();
 		const changes = {};
 		for (const k of Object.keys(v))
 			if (v[k] !== saved[k])
@@ -177,26 +167,16 @@ function profile(c, title) {
 			status.textContent = 'No changes to save.';
 			return;
 		}
-		save.disabled = true;
-		save.textContent = 'Saving…';
-		try {
-			const u = await api.post(`/v1/customers/${c.id}`, changes);
-			saved = { name: u.name, email: u.email, phone: u.phone || '' };
-			form.fields.phone.input.value = saved.phone;
-			title.textContent = u.name;
-			document.title = `${u.name} · Customers · PesaSwap`;
-			status.textContent = `Saved at ${dateTime(u.updated)}.`;
-		} catch (err) {
-			if (!form.showError(err))
-				alert.textContent = err.message;
-		} finally {
-			save.disabled = false;
-			save.textContent = 'Save changes';
-		}
+		const u = await api.post(api.uri`/v1/customers/${c.id}`, changes);
+		saved = { name: u.name, email: u.email, phone: u.phone || '' };
+		form.fields.phone.input.value = saved.phone;
+		title.textContent = u.name;
+		document.title = `${u.name} · Customers · PesaSwap`;
+		status.textContent = `Saved at ${dateTime(u.updated)}.`;
 	});
 	return h('section', { class: 'card', 'aria-labelledby': 'sec-profile' },
 	    h('div', { class: 'card-head' }, h('h2', { id: 'sec-profile' },
-	        'Profile')), el);
+	        'Profile')), form.el);
 }
 
 function metadata(c) {
@@ -225,25 +205,32 @@ function cap(s) {
 	return s ? s[0].toUpperCase() + s.slice(1) : '';
 }
 
+/* All of them, page after page: a customer rarely has many. */
 async function paymentMethods(body, c) {
-	const list = await api.get(`/v1/customers/${c.id}/payment_methods`,
-	    { limit: 100 });
+	const list = await listAll(api.uri`/v1/customers/${c.id}/payment_methods`);
 	const def = c.invoice_settings &&
 	    c.invoice_settings.default_payment_method;
-	if (!list.data.length) {
+	if (!list.length) {
 		replace(body, h('p', { class: 'empty' }, 'No saved payment methods.'));
 		return;
 	}
-	replace(body, h('ul', { class: 'plain-list' }, list.data.map((pm) =>
+	replace(body, h('ul', { class: 'plain-list' }, list.map((pm) =>
 	    h('li', {}, methodText(pm),
 	        pm.id === def ? h('span', { class: 'badge' }, 'Default') : null,
 	        h('span', { class: 'muted small' }, ` · added ${date(pm.created)}`)))));
 }
 
+/* A paged table of the customer's rows of PATH in BODY. */
+function customerTable(body, c, { caption, path, empty, columns }) {
+	const t = pagedTable({ caption, path, params: { customer: c.id },
+	    size: PAGE, empty, columns });
+	replace(body, t.table, t.status, t.nav);
+	return t.load('first');
+}
+
 function payments(body, c) {
-	const t = pagedTable({ caption: 'Payments', path: '/v1/payments',
-	    params: { customer: c.id }, size: PAYMENTS_PAGE,
-	    empty: 'No payments yet.', columns: [
+	return customerTable(body, c, { caption: 'Payments',
+	    path: '/v1/payments', empty: 'No payments yet.', columns: [
 		['Amount', (x) => money(x.amount, x.currency), { class: 'num' }],
 		['Status', (x) => [badge(x.status), x.failure_code ?
 		    h('span', { class: 'muted small' },
@@ -252,29 +239,19 @@ function payments(body, c) {
 		['Date', (x) => h('time', { datetime: isoDate(x.created) },
 		    dateTime(x.created))],
 	    ] });
-	replace(body, t.table, t.status, t.nav);
-	return t.load('first');
 }
 
-async function subscriptions(body, c) {
-	const list = await api.get('/v1/subscriptions',
-	    { customer: c.id, limit: 100 });
-	if (!list.data.length) {
-		replace(body, h('p', { class: 'empty' }, 'No subscriptions.'));
-		return;
-	}
-	replace(body, h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-	    h('caption', { class: 'visually-hidden' }, 'Subscriptions'),
-	    h('thead', {}, h('tr', {}, ['Subscription', 'Status', 'Price',
-	        'Current period ends'].map((t) => h('th', { scope: 'col' }, t)))),
-	    h('tbody', {}, list.data.map((s) => h('tr', {},
-	        h('td', {}, h('code', {}, s.id)),
-	        h('td', {}, badge(s.status), s.cancel_at_period_end ?
-	            h('span', { class: 'muted small' }, ' cancels at period end') :
-	            null),
-	        h('td', {}, h('code', {}, typeof s.price === 'object' && s.price ?
-	            s.price.id : String(s.price || '—'))),
-	        h('td', {}, date(s.current_period_end))))))));
+function subscriptions(body, c) {
+	return customerTable(body, c, { caption: 'Subscriptions',
+	    path: '/v1/subscriptions', empty: 'No subscriptions.', columns: [
+		['Subscription', (s) => h('code', {}, s.id)],
+		['Status', (s) => [badge(s.status), s.cancel_at_period_end ?
+		    h('span', { class: 'muted small' }, ' cancels at period end') :
+		    null]],
+		['Price', (s) => h('code', {}, typeof s.price === 'object' &&
+		    s.price ? s.price.id : String(s.price || '—'))],
+		['Current period ends', (s) => date(s.current_period_end)],
+	    ] });
 }
 
 // ---------------------------------------------------------------- delete
@@ -291,7 +268,7 @@ async function deleteCustomer(c) {
 	if (!ok)
 		return;
 	try {
-		await api.del(`/v1/customers/${c.id}`);
+		await api.del(api.uri`/v1/customers/${c.id}`);
 	} catch (e) {
 		await confirmDialog({ title: 'Could not delete the customer',
 		    body: e.message, confirmLabel: 'OK', danger: false });

@@ -1,128 +1,69 @@
 // The Customers page: the table (Name, Email, Phone, Created), search as
 // you type through GET /v1/customers/search (bare words, debounced),
 // cursor pagination, and "Create Customer". Never loads everything: one
-// page of PAGE_SIZE rows at a time, whatever the account holds.
+// page of PAGE_SIZE rows at a time, whatever the account holds (the
+// paged table of pager.js).
 import * as api from './api.js';
 import { h, replace, field, setFieldError, newId } from './dom.js';
 import { date, isoDate } from './format.js';
-import { Pager } from './pager.js';
+import { pagedTable } from './pager.js';
 
 const PAGE_SIZE = 20;
-const DEBOUNCE_MS = 250;
 
 /* What the page shows, kept across visits so Back returns to it. */
 const state = { query: '' };
 
+const COLUMNS = [
+	['Name', (c) => h('a', { href: api.uri`#/customers/${c.id}` },
+	    c.name || '(no name)'), { scope: 'row' }],
+	['Email', (c) => c.email || '', { 'data-label': 'Email' }],
+	['Phone', (c) => c.phone || '—', { 'data-label': 'Phone' }],
+	['Created', (c) => h('time', { datetime: isoDate(c.created) },
+	    date(c.created)), { 'data-label': 'Created' }],
+];
+
 /** Renders the page into MAIN; returns its cleanup. */
 export function render(main) {
 	document.title = 'Customers · PesaSwap';
-	const search = h('input', { type: 'search', id: 'customer-search',
-	    'aria-label': 'Search customers', autocomplete: 'off',
+	const t = pagedTable({ caption: 'Customers', path: '/v1/customers',
+	    search: '/v1/customers/search', query: state.query,
+	    label: 'Search customers',
 	    placeholder: 'Search by name, email or phone',
-	    'aria-controls': 'customers-table', value: state.query });
-	const status = h('p', { class: 'status', role: 'status',
-	    'aria-live': 'polite' });
-	const tbody = h('tbody');
-	const table = h('table', { class: 'table customers', id: 'customers-table' },
-	    h('caption', { class: 'visually-hidden' }, 'Customers'),
-	    h('thead', {}, h('tr', {}, ['Name', 'Email', 'Phone', 'Created'].map(
-	        (c) => h('th', { scope: 'col' }, c)))),
-	    tbody);
-	const prev = h('button', { type: 'button', class: 'button' }, 'Previous');
-	const next = h('button', { type: 'button', class: 'button' }, 'Next');
+	    onQuery: (q) => {
+		state.query = q;
+	    },
+	    id: 'customers-table', tableClass: 'table customers',
+	    size: PAGE_SIZE, columns: COLUMNS, row: clickable, empty, count });
+	t.searchBox.id = 'customer-search';
 	const create = h('button', { type: 'button', class: 'button primary' },
 	    'Create Customer');
 	replace(main,
 	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'), create),
-	    h('div', { class: 'toolbar' }, search),
-	    status,
-	    h('div', { class: 'table-wrap' }, table),
-	    h('nav', { class: 'pager', 'aria-label': 'Pages of customers' },
-	        prev, next));
-
-	const pager = new Pager(PAGE_SIZE);
-	let controller = null;
-	let timer = null;
-
-	async function load(move) {
-		if (controller)
-			controller.abort();
-		controller = new AbortController();
-		const signal = controller.signal;
-		const params = pager.params(move, state.query);
-		main.setAttribute('aria-busy', 'true');
-		status.className = 'status';
-		status.textContent = 'Loading…';
-		prev.disabled = next.disabled = true;
-		let page;
-		try {
-			page = state.query ?
-			    await api.get('/v1/customers/search', params, signal) :
-			    await api.get('/v1/customers', params, signal);
-		} catch (e) {
-			if (e.name === 'AbortError')
-				return;
-			main.removeAttribute('aria-busy');
-			status.className = 'status error';
-			status.textContent = `Could not load customers: ${e.message}`;
-			replace(tbody);
-			prev.disabled = !pager.hasPrev;
-			next.disabled = !pager.hasNext;
-			return;
-		}
-		pager.loaded(move, page, params);
-		main.removeAttribute('aria-busy');
-		replace(tbody, page.data.map(row));
-		status.textContent = summary(page.data.length);
-		prev.disabled = !pager.hasPrev;
-		next.disabled = !pager.hasNext;
-	}
-
-	search.addEventListener('input', () => {
-		clearTimeout(timer);
-		timer = setTimeout(() => {
-			const q = search.value.trim();
-			if (q === state.query)
-				return;
-			state.query = q;
-			pager.reset();
-			load('first');
-		}, DEBOUNCE_MS);
-	});
-	prev.addEventListener('click', () => load('prev'));
-	next.addEventListener('click', () => load('next'));
+	    h('div', { class: 'toolbar' }, t.searchBox),
+	    t.status, t.table, t.nav);
 	create.addEventListener('click', () => openCreate());
-	load('first');
-	return () => {
-		clearTimeout(timer);
-		if (controller)
-			controller.abort();
-	};
+	t.load('first');
+	return t.stop;
 }
 
-function summary(n) {
-	if (n === 0)
-		return state.query ? `No customers match “${state.query}”.` :
-		    'No customers yet. Create one with “Create Customer”.';
-	return state.query ? `${n} matching customer${n === 1 ? '' : 's'} ` +
-	    'on this page.' : `${n} customer${n === 1 ? '' : 's'} on this page.`;
+function empty(query) {
+	return query ? `No customers match “${query}”.` :
+	    'No customers yet. Create one with “Create Customer”.';
 }
 
-/* One row: the name is a link (keyboard reachable); a click anywhere on
- * the row opens the customer too. */
-function row(c) {
-	const href = `#/customers/${encodeURIComponent(c.id)}`;
-	const tr = h('tr', { class: 'clickable' },
-	    h('th', { scope: 'row' }, h('a', { href }, c.name || '(no name)')),
-	    h('td', { 'data-label': 'Email' }, c.email || ''),
-	    h('td', { 'data-label': 'Phone' }, c.phone || '—'),
-	    h('td', { 'data-label': 'Created' }, h('time', { datetime: isoDate(c.created) },
-	        date(c.created))));
+function count(n, query) {
+	return `${n} ${query ? 'matching ' : ''}customer${n === 1 ? '' : 's'} ` +
+	    'on this page.';
+}
+
+/* A click anywhere on a row opens the customer; the name is the link
+ * (keyboard reachable). */
+function clickable(tr, c) {
+	tr.classList.add('clickable');
 	tr.addEventListener('click', (e) => {
 		if (!e.target.closest('a'))
-			location.hash = href;
+			location.hash = api.uri`#/customers/${c.id}`;
 	});
-	return tr;
 }
 
 // ------------------------------------------------------- Create Customer
@@ -130,10 +71,11 @@ function row(c) {
 const FIELDS = ['name', 'email', 'phone'];
 
 /**
- * The customer form's fields (Name, Email, Phone) for "Create Customer"
- * and "Save changes": {fields, values(), showError(err), clear()}.
+ * The customer form (Name, Email, Phone) of "Create Customer" and "Save
+ * changes", saved by SAVELABEL: {el, fields, actions, onSubmit(send)}.
+ * AFTER goes below the buttons.
  */
-export function customerFields(c = {}) {
+export function customerForm(c = {}, saveLabel, after = null) {
 	const fields = {
 		name: field('Name', { type: 'text', name: 'name', required: true,
 		    autocomplete: 'off', maxlength: 256, value: c.name || '' },
@@ -145,42 +87,58 @@ export function customerFields(c = {}) {
 		    autocomplete: 'off', value: c.phone || '' },
 		    'Optional. International format, e.g. +254700000000.'),
 	};
+	const alert = h('p', { class: 'form-error', role: 'alert' });
+	const save = h('button', { type: 'submit', class: 'button primary' },
+	    saveLabel);
+	const actions = h('div', { class: 'actions' }, save);
+	const el = h('form', { class: 'form', novalidate: true },
+	    FIELDS.map((k) => fields[k].wrap), alert, actions, after);
+
+	/* The API's error beside its field, else in the alert. */
+	function showError(err) {
+		const f = fields[err.param];
+		if (!f) {
+			alert.textContent = err.message;
+			return;
+		}
+		setFieldError(f, err.message);
+		f.input.focus();
+	}
 	return {
-		fields,
-		values() {
-			const v = {};
-			for (const k of FIELDS)
-				v[k] = fields[k].input.value.trim();
-			return v;
-		},
-		clear() {
-			for (const k of FIELDS)
-				setFieldError(fields[k], '');
-		},
-		/* The API's error beside its field; true if it had one. */
-		showError(err) {
-			const f = fields[err.param];
-			if (!f)
-				return false;
-			setFieldError(f, err.message);
-			f.input.focus();
-			return true;
+		el, fields, actions,
+		/* SEND(values) on submit, the errors cleared first and the
+		 * button saying "Saving…" meanwhile. */
+		onSubmit(send) {
+			el.addEventListener('submit', async (e) => {
+				e.preventDefault();
+				for (const k of FIELDS)
+					setFieldError(fields[k], '');
+				alert.textContent = '';
+				const v = {};
+				for (const k of FIELDS)
+					v[k] = fields[k].input.value.trim();
+				save.disabled = true;
+				save.textContent = 'Saving…';
+				try {
+					await send(v);
+				} catch (err) {
+					showError(err);
+				} finally {
+					save.disabled = false;
+					save.textContent = saveLabel;
+				}
+			});
 		},
 	};
 }
 
 function openCreate() {
 	const titleId = newId('dlg');
-	const form = customerFields();
-	const alert = h('p', { class: 'form-error', role: 'alert' });
-	const save = h('button', { type: 'submit', class: 'button primary' },
-	    'Save');
+	const form = customerForm({}, 'Save');
 	const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
-	const el = h('form', { class: 'form', novalidate: true },
-	    form.fields.name.wrap, form.fields.email.wrap, form.fields.phone.wrap,
-	    alert, h('div', { class: 'actions' }, cancel, save));
+	form.actions.prepend(cancel);
 	const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId },
-	    h('h2', { id: titleId }, 'Create Customer'), el);
+	    h('h2', { id: titleId }, 'Create Customer'), form.el);
 	const close = () => {
 		dlg.close();
 		dlg.remove();
@@ -190,26 +148,13 @@ function openCreate() {
 		e.preventDefault();
 		close();
 	});
-	el.addEventListener('submit', async (e) => {
-		e.preventDefault();
-		form.clear();
-		alert.textContent = '';
-		const v = form.values();
+	form.onSubmit(async (v) => {
 		const body = { name: v.name, email: v.email };
 		if (v.phone)
 			body.phone = v.phone;
-		save.disabled = true;
-		save.textContent = 'Saving…';
-		try {
-			const c = await api.post('/v1/customers', body);
-			close();
-			location.hash = `#/customers/${encodeURIComponent(c.id)}`;
-		} catch (err) {
-			if (!form.showError(err))
-				alert.textContent = err.message;
-			save.disabled = false;
-			save.textContent = 'Save';
-		}
+		const c = await api.post('/v1/customers', body);
+		close();
+		location.hash = api.uri`#/customers/${c.id}`;
 	});
 	document.body.append(dlg);
 	dlg.showModal();

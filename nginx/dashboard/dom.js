@@ -112,3 +112,28 @@ export function badge(status) {
 	return h('span', { class: `badge status-${status}` },
 	    status.replace(/_/g, ' '));
 }
+
+/**
+ * A table: CAPTION (hidden unless showCaption), COLUMNS as [header,
+ * row => cell, attrs?] (attrs {scope: 'row'} makes the cell a row
+ * header), ROWS to show. ROW(tr, x), if given, dresses each row.
+ * Returns {el, fill(rows)}; fill replaces the rows.
+ */
+export function dataTable({ caption, columns, rows = [], id,
+    className = 'table', showCaption = false, row }) {
+	const tbody = h('tbody');
+	const el = h('table', { class: className, id },
+	    h('caption', showCaption ? {} : { class: 'visually-hidden' }, caption),
+	    h('thead', {}, h('tr', {}, columns.map(([t]) =>
+	        h('th', { scope: 'col' }, t)))),
+	    tbody);
+	const fill = (list) => replace(tbody, list.map((x) => {
+		const tr = h('tr', {}, columns.map(([, cell, attrs = {}]) =>
+		    h(attrs.scope === 'row' ? 'th' : 'td', attrs, cell(x))));
+		if (row)
+			row(tr, x);
+		return tr;
+	}));
+	fill(rows);
+	return { el, fill };
+}

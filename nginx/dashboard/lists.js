@@ -1,5 +1,6 @@
 // Read-only lists of the account's subscriptions and webhook endpoints,
 // one page at a time (API.md "Prices, subscriptions…", "Webhooks").
+import * as api from './api.js';
 import { h, replace, badge } from './dom.js';
 import { date } from './format.js';
 import { pagedTable } from './pager.js';
@@ -27,9 +28,8 @@ export function renderSubscriptions(main) {
 		empty: 'No subscriptions yet.',
 		columns: [
 			['Subscription', (s) => h('code', {}, s.id)],
-			['Customer', (s) => h('a', { href:
-			    `#/customers/${encodeURIComponent(s.customer)}` },
-			    s.customer)],
+			['Customer', (s) => h('a',
+			    { href: api.uri`#/customers/${s.customer}` }, s.customer)],
 			['Status', (s) => badge(s.status)],
 			['Current period ends', (s) => date(s.current_period_end)],
 			['Created', (s) => date(s.created)],

@@ -1,15 +1,18 @@
-// Cursor pagination for the tables (API.md lists and search), and the
-// paged table of a list endpoint that the list pages and the customer's
-// payments share.
+// Cursor pagination for the tables (API.md lists and search), the paged
+// table that every list of the dashboard uses (customers with their
+// search, subscriptions, webhooks, a customer's payments and
+// subscriptions), and listAll for a short list wanted whole.
 import * as api from './api.js';
-import { h, replace } from './dom.js';
+import { h, dataTable } from './dom.js';
+
+const DEBOUNCE_MS = 250;	/* the search box waits for a pause in typing */
 
 /*
  * Cursors: the list moves with starting_after / ending_before (ids of the
  * last and first row shown); search with the opaque next_page token, so
  * "Previous" there walks back a stack of the tokens used.
  */
-export class Pager {
+class Pager {
 	constructor(size) {
 		this.size = size;
 		this.reset();
@@ -76,53 +79,109 @@ export class Pager {
 
 /*
  * A table of PATH's pages, SIZE rows each, PARAMS sent with every page
- * (a filter). COLUMNS are [header, row => cell, td attributes?]. Gives
- * the parts for the caller to place, load(move) (a promise) and stop()
- * for when the view goes away.
+ * (a filter). COLUMNS, ID, TABLECLASS and ROW are dataTable's (dom.js).
+ * EMPTY(query) and COUNT(n, query) (or strings) say what a page holds.
+ * With SEARCH (the search endpoint's path) it has a search box
+ * (LABEL, PLACEHOLDER): a query typed there, debounced, pages through
+ * SEARCH instead, starting from QUERY; ONQUERY(q) hears of each.
+ * A new load aborts the one in flight; stop() aborts it for good, for
+ * when the view goes away. Gives the parts for the caller to place
+ * (table, status, nav, searchBox) and load(move), a promise.
  */
 export function pagedTable({ caption, path, params = {}, size, columns,
-    empty }) {
-	const tbody = h('tbody');
+    empty, count = '', id, tableClass, row, search, query = '', label,
+    placeholder, onQuery = () => {} }) {
+	const t = dataTable({ caption, columns, id, className: tableClass, row });
+	const wrap = h('div', { class: 'table-wrap' }, t.el);
 	const status = h('p', { class: 'status', role: 'status' });
 	const prev = h('button', { type: 'button', class: 'button' }, 'Previous');
 	const next = h('button', { type: 'button', class: 'button' }, 'Next');
 	const pager = new Pager(size);
-	let alive = true;
+	const say = (text, ...args) => typeof text === 'function' ?
+	    text(...args) : text;
+	let controller = null;
+	let stopped = false;
+
 	async function load(move) {
-		const page = { ...params, ...pager.params(move) };
+		if (controller)
+			controller.abort();
+		if (stopped)
+			return;
+		controller = new AbortController();
+		const signal = controller.signal;
+		const page = { ...params, ...pager.params(move, query) };
 		prev.disabled = next.disabled = true;
+		wrap.setAttribute('aria-busy', 'true');
 		status.className = 'status';
 		status.textContent = 'Loading…';
 		try {
-			const p = await api.get(path, page);
-			if (!alive)
+			const p = await api.get(query ? search : path, page, signal);
+			if (signal.aborted)
 				return;
 			pager.loaded(move, p, page);
-			replace(tbody, p.data.map((x) => h('tr', {},
-			    columns.map(([, cell, attrs]) =>
-			        h('td', attrs || {}, cell(x))))));
-			status.textContent = p.data.length ? '' : empty;
+			t.fill(p.data);
+			status.textContent = p.data.length ?
+			    say(count, p.data.length, query) : say(empty, query);
 		} catch (e) {
+			if (signal.aborted)
+				return;
+			t.fill([]);
 			status.className = 'status error';
 			status.textContent =
 			    `Could not load ${caption.toLowerCase()}: ${e.message}`;
 		}
+		wrap.removeAttribute('aria-busy');
 		prev.disabled = !pager.hasPrev;
 		next.disabled = !pager.hasNext;
 	}
 	prev.addEventListener('click', () => load('prev'));
 	next.addEventListener('click', () => load('next'));
+
+	let searchBox = null;
+	let timer = null;
+	if (search) {
+		searchBox = h('input', { type: 'search', autocomplete: 'off',
+		    'aria-label': label, placeholder, 'aria-controls': id,
+		    value: query });
+		searchBox.addEventListener('input', () => {
+			clearTimeout(timer);
+			timer = setTimeout(() => {
+				const q = searchBox.value.trim();
+				if (q === query)
+					return;
+				query = q;
+				onQuery(q);
+				pager.reset();
+				load('first');
+			}, DEBOUNCE_MS);
+		});
+	}
 	return {
-		table: h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-		    h('caption', { class: 'visually-hidden' }, caption),
-		    h('thead', {}, h('tr', {}, columns.map(([t]) =>
-		        h('th', { scope: 'col' }, t)))), tbody)),
+		table: wrap,
 		status,
 		nav: h('nav', { class: 'pager', 'aria-label': `Pages of ${caption}` },
 		    prev, next),
+		searchBox,
 		load,
 		stop: () => {
-			alive = false;
+			stopped = true;
+			clearTimeout(timer);
+			if (controller)
+				controller.abort();
 		},
 	};
+}
+
+/** Every row of PATH (with PARAMS), following has_more page by page. */
+export async function listAll(path, params = {}, signal) {
+	const rows = [];
+	let after;
+	for (;;) {
+		const p = await api.get(path, { ...params, limit: 100,
+		    starting_after: after }, signal);
+		rows.push(...p.data);
+		if (!p.has_more || !p.data.length)
+			return rows;
+		after = p.data[p.data.length - 1].id;
+	}
 }

@@ -37,6 +37,13 @@ async function session(u = user, mode) {
 	return s;
 }
 
+/* GET /v1/dashboard/session without a live session: an answer, not an
+ * error, so a signed-out dashboard logs nothing in the browser. */
+function expectSignedOut(res) {
+	assert.deepEqual(expectOk(res), { object: 'dashboard_session',
+	    signed_in: false });
+}
+
 const createCustomer = (key, email = uniqEmail('dash')) => call(
     '/v1/customers', { method: 'POST', key, json: { name: 'Dash', email } });
 
@@ -252,16 +259,26 @@ test('get_session_answers_it_again_with_the_same_csrf_token', async () => {
 	assert.deepEqual(again, s.body);
 });
 
-test('get_session_without_or_with_an_unknown_cookie_is_session_invalid',
+test('get_session_without_or_with_an_unknown_cookie_answers_signed_out',
     async () => {
-	expectError(await call('/v1/dashboard/session'), 401,
-	    'authentication_error', 'session_invalid', null);
+	expectSignedOut(await call('/v1/dashboard/session'));
+	expectSignedOut(await withSession({ token: 'A'.repeat(43) },
+	    '/v1/dashboard/session'));
+	expectSignedOut(await withSession({ token: 'not-a-token' },
+	    '/v1/dashboard/session'));
+	/* Only the probe: every other route still refuses. */
 	expectError(await withSession({ token: 'A'.repeat(43) },
-	    '/v1/dashboard/session'), 401, 'authentication_error',
-	    'session_invalid', null);
-	expectError(await withSession({ token: 'not-a-token' },
-	    '/v1/dashboard/session'), 401, 'authentication_error',
-	    'session_invalid', null);
+	    '/v1/customers'), 401, 'authentication_error', 'session_invalid',
+	    null);
+});
+
+test('get_session_signed_out_still_refuses_a_bad_mode_or_parameter',
+    async () => {
+	expectError(await call('/v1/dashboard/session',
+	    { headers: { 'PesaSwap-Mode': 'staging' } }), 400,
+	    'invalid_request_error', 'parameter_invalid');
+	expectError(await call('/v1/dashboard/session?bogus=1'), 400,
+	    'invalid_request_error', 'parameter_unknown', 'bogus');
 });
 
 test('session_reads_the_accounts_test_data_by_default', async () => {
@@ -368,9 +385,9 @@ test('sign_out_ends_the_session_server_side_and_clears_the_cookie',
 	    (c) => c.startsWith('pesaswap_session='));
 	assert.match(cookie, /^pesaswap_session=;/);
 	assert.match(cookie, /; Max-Age=0(;|$)/);
-	// The same cookie, replayed, is refused everywhere.
-	expectError(await withSession(s, '/v1/dashboard/session'), 401,
-	    'authentication_error', 'session_invalid');
+	// The same cookie, replayed, is refused everywhere; the probe
+	// answers signed out.
+	expectSignedOut(await withSession(s, '/v1/dashboard/session'));
 	expectError(await withSession(s, '/v1/customers'), 401,
 	    'authentication_error', 'session_invalid');
 	expectError(await withSession(s, '/v1/dashboard/session',
@@ -392,7 +409,8 @@ test('sign_out_ends_only_that_session', async () => {
 	const b = await session();
 	expectOk(await withSession(a, '/v1/dashboard/session',
 	    { method: 'DELETE' }));
-	expectOk(await withSession(b, '/v1/dashboard/session'));
+	assert.equal(expectOk(await withSession(b, '/v1/dashboard/session'))
+	    .csrf_token, b.csrf);
 });
 
 test('an_expired_session_is_session_invalid', async () => {
@@ -400,8 +418,7 @@ test('an_expired_session_is_session_invalid', async () => {
 	const hash = createHash('sha256').update(s.token).digest('hex');
 	await sql('UPDATE dashboard_sessions SET expires = UNIX_TIMESTAMP()' +
 	    ` WHERE token_hash = UNHEX('${hash}')`);
-	expectError(await withSession(s, '/v1/dashboard/session'), 401,
-	    'authentication_error', 'session_invalid');
+	expectSignedOut(await withSession(s, '/v1/dashboard/session'));
 	expectError(await withSession(s, '/v1/customers'), 401,
 	    'authentication_error', 'session_invalid');
 });
@@ -439,8 +456,7 @@ test('admin_user_create_update_password_replaces_it_and_ends_sessions',
 	const r = await adminWithInput(['user', 'create', '--account', acct.id,
 	    '--email', u.email, '--update-password'], `${pw}\n`);
 	assert.equal(r.code, 0, r.stderr);
-	expectError(await withSession(s, '/v1/dashboard/session'), 401,
-	    'authentication_error', 'session_invalid');
+	expectSignedOut(await withSession(s, '/v1/dashboard/session'));
 	expectError(await signInRaw(u.email, u.password), 401,
 	    'invalid_request_error', 'invalid_credentials');
 	await session({ email: u.email, password: pw });

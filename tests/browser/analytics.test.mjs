@@ -2,7 +2,7 @@
 // made through the API with the account's key (seed "Customer analytics").
 import assert from 'node:assert/strict';
 import { api } from '../lib/stack.mjs';
-import { useBrowser, dashTest, newUser, signIn } from './lib.mjs';
+import { useBrowser, dashTest, newUser, signIn, create } from './lib.mjs';
 
 useBrowser();
 
@@ -10,14 +10,12 @@ dashTest('analytics_and_chart_after_payments_through_the_api',
     async ({ page }) => {
 	const user = await newUser();
 	const key = user.account.testKey;
-	const c = (await api('/v1/customers', { method: 'POST', key,
-	    json: { name: 'Wanjiku Analytics', email: 'wanjiku@example.com' } })).json;
+	const c = await create(user, '/v1/customers',
+	    { name: 'Wanjiku Analytics', email: 'wanjiku@example.com' });
 	for (const [amount, currency] of [[2500, 'usd'], [5000, 'usd'],
-	    [150000, 'kes'], [1000, 'jpy']]) {
-		const r = await api('/v1/payments', { method: 'POST', key,
-		    json: { amount, currency, customer: c.id } });
-		assert.equal(r.status, 200, r.text);
-	}
+	    [150000, 'kes'], [1000, 'jpy']])
+		await create(user, '/v1/payments',
+		    { amount, currency, customer: c.id });
 	const declined = await api('/v1/payments', { method: 'POST', key, json: { amount: 999,
 	    currency: 'usd', customer: c.id, payment_method: 'pm_card_chargeDeclined' } });
 	assert.equal(declined.status, 402);
@@ -60,8 +58,8 @@ dashTest('analytics_and_chart_after_payments_through_the_api',
 dashTest('a_customer_without_payments_shows_an_empty_chart_state',
     async ({ page }) => {
 	const user = await newUser();
-	const c = (await api('/v1/customers', { method: 'POST', key: user.account.testKey,
-	    json: { name: 'No Payments Yet', email: 'none@example.com' } })).json;
+	const c = await create(user, '/v1/customers',
+	    { name: 'No Payments Yet', email: 'none@example.com' });
 	await signIn(page, user, `#/customers/${c.id}`);
 	const stats = page.getByRole('region', { name: 'Analytics' });
 	await stats.getByText('No payments yet, so there is no volume').waitFor();

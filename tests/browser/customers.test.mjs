@@ -2,16 +2,12 @@
 // Chromium: the seed's "Via dashboard" steps (issue 6).
 import assert from 'node:assert/strict';
 import { api } from '../lib/stack.mjs';
-import { useBrowser, dashTest, newUser, signIn, unique } from './lib.mjs';
+import { useBrowser, dashTest, newUser, signIn, unique, create }
+    from './lib.mjs';
 
 useBrowser();
 
-async function makeCustomer(user, fields) {
-	const r = await api('/v1/customers', { method: 'POST', key: user.account.testKey,
-	    json: fields });
-	assert.equal(r.status, 200, r.text);
-	return r.json;
-}
+const makeCustomer = (user, fields) => create(user, '/v1/customers', fields);
 
 async function createThroughForm(page, { name, email, phone }) {
 	await page.getByRole('button', { name: 'Create Customer' }).click();
@@ -63,7 +59,7 @@ dashTest('duplicate_email_shows_the_api_message_beside_the_email_field',
 	assert.ok(await dlg.isVisible(), 'the form stays open');
 	const r = await api('/v1/customers', { key: user.account.testKey });
 	assert.equal(r.json.data.length, 1, 'nothing was created');
-}, { allowStatuses: [409] });
+}, { expectStatuses: [409] });
 
 dashTest('search_finds_the_customer_by_typing_part_of_its_name',
     async ({ page }) => {
@@ -124,7 +120,7 @@ dashTest('edit_and_save_changes_are_read_back_through_the_api',
 	assert.equal(r.json.email, 'new@example.com');
 	assert.equal(r.json.phone, '+14155550100');
 	assert.deepEqual(r.json.metadata, { plan: 'pro' });
-}, { allowStatuses: [400] });
+}, { expectStatuses: [400] });
 
 dashTest('delete_customer_after_confirmation_keeps_its_payments',
     async ({ page }) => {

@@ -3,10 +3,12 @@
 // user per test, sign-in, and a screenshot per test in
 // tests/output/screenshots/<test-name>.png.
 //
-// A test fails on any page error and any console error, except the
-// browser's own "Failed to load resource: … status of N" lines for the
-// HTTP statuses the test names as expected (an API answering 401 or 409 is
-// the behaviour under test there, not a fault of the page).
+// Every page a test visits must leave an empty console: a test fails on
+// any page error, console error, or request that failed. The one
+// exception is a test that provokes an API error on purpose (a duplicate
+// email, a wrong password): it names the statuses it expects, and the
+// browser's "Failed to load resource: … status of N" lines must then be
+// exactly those.
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { env, newAccount } from '../lib/stack.mjs';
+import { api, env, newAccount } from '../lib/stack.mjs';
 import { adminWithInput } from '../lib/dashboard.mjs';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'output',
@@ -52,32 +54,49 @@ export async function newUser(name = 'browser') {
 	return { account, email, password };
 }
 
+/*
+ * Watches PAGE: page errors, console errors and failed requests go to
+ * PROBLEMS, the statuses of "Failed to load resource" lines to STATUSES.
+ * A request aborted on purpose (a search superseded by the next key, a
+ * page left) is no failure.
+ */
+function watch(page, problems, statuses) {
+	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+	page.on('console', (m) => {
+		if (m.type() !== 'error')
+			return;
+		const s = /^Failed to load resource: .*status of (\d{3})/
+		    .exec(m.text());
+		if (s)
+			statuses.push(Number(s[1]));
+		else
+			problems.push(`console error: ${m.text()}`);
+	});
+	page.on('requestfailed', (r) => {
+		const why = r.failure() ? r.failure().errorText : '?';
+		if (why !== 'net::ERR_ABORTED')
+			problems.push(`request failed: ${r.url()} ${why}`);
+	});
+}
+
 /**
- * dashTest(name, fn, {viewport, allowStatuses}): one test in a fresh
+ * dashTest(name, fn, {viewport, expectStatuses}): one test in a fresh
  * browser context (its own cookies). FN gets {page, context, problems}.
- * The screenshot is taken at the end, pass or fail, then the problems
- * (page errors, console errors) are asserted empty. Signing-in pages
- * probe GET /v1/dashboard/session first, so 401 is always allowed.
+ * The screenshot is taken at the end, pass or fail, then the console of
+ * every page of the context is asserted empty: no problems, and failed
+ * loads exactly EXPECTSTATUSES, in order (an API error the test provokes
+ * on purpose).
  */
 export function dashTest(name, fn, { viewport = { width: 1280, height: 900 },
-    allowStatuses = [] } = {}) {
+    expectStatuses = [] } = {}) {
 	test(name, async () => {
 		const context = await browser.newContext({ viewport,
 		    locale: 'en-US', timezoneId: 'UTC' });
+		const problems = [];
+		const statuses = [];
+		context.on('page', (p) => watch(p, problems, statuses));
 		const page = await context.newPage();
 		page.setDefaultTimeout(15000);
-		const allowed = new Set([401, ...allowStatuses]);
-		const problems = [];
-		page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-		page.on('console', (m) => {
-			if (m.type() !== 'error')
-				return;
-			const s = /status of (\d{3})/.exec(m.text());
-			if (s && /^Failed to load resource/.test(m.text()) &&
-			    allowed.has(Number(s[1])))
-				return;
-			problems.push(`console error: ${m.text()}`);
-		});
 		try {
 			await fn({ page, context, problems });
 		} finally {
@@ -86,7 +105,17 @@ export function dashTest(name, fn, { viewport = { width: 1280, height: 900 },
 			await context.close();
 		}
 		assert.deepEqual(problems, []);
+		assert.deepEqual(statuses, expectStatuses,
+		    'failed resource loads in the console');
 	});
+}
+
+/** POST PATH with JSON as USER's account, in test mode: the object. */
+export async function create(user, path, json) {
+	const r = await api(path, { method: 'POST', key: user.account.testKey,
+	    json });
+	assert.equal(r.status, 200, `${path}: ${r.text}`);
+	return r.json;
 }
 
 /** Opens the dashboard at HASH and signs in as USER. */

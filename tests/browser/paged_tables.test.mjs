@@ -2,21 +2,17 @@
 // payments page by page with Next and Previous, and the Subscriptions and
 // Webhooks pages listing what the API made.
 import assert from 'node:assert/strict';
-import { api } from '../lib/stack.mjs';
-import { useBrowser, dashTest, newUser, signIn } from './lib.mjs';
+import { useBrowser, dashTest, newUser, signIn, create } from './lib.mjs';
 
 useBrowser();
 
 dashTest('customer_payments_page_with_next_and_previous', async ({ page }) => {
 	const user = await newUser();
-	const key = user.account.testKey;
-	const c = (await api('/v1/customers', { method: 'POST', key,
-	    json: { name: 'Paged Payments', email: 'paged@example.com' } })).json;
-	for (let i = 1; i <= 12; i++) {
-		const r = await api('/v1/payments', { method: 'POST', key,
-		    json: { amount: i * 100, currency: 'usd', customer: c.id } });
-		assert.equal(r.status, 200, r.text);
-	}
+	const c = await create(user, '/v1/customers',
+	    { name: 'Paged Payments', email: 'paged@example.com' });
+	for (let i = 1; i <= 12; i++)
+		await create(user, '/v1/payments',
+		    { amount: i * 100, currency: 'usd', customer: c.id });
 	await signIn(page, user, `#/customers/${c.id}`);
 	const payments = page.getByRole('region', { name: 'Payments' });
 	const rows = payments.locator('tbody tr');
@@ -39,22 +35,18 @@ dashTest('customer_payments_page_with_next_and_previous', async ({ page }) => {
 dashTest('subscriptions_and_webhooks_pages_list_what_the_api_made',
     async ({ page }) => {
 	const user = await newUser();
-	const key = user.account.testKey;
-	const c = (await api('/v1/customers', { method: 'POST', key,
-	    json: { name: 'Paged Subscriber', email: 'sub@example.com' } })).json;
-	const price = (await api('/v1/prices', { method: 'POST', key,
-	    json: { unit_amount: 900, currency: 'usd',
-	        recurring: { interval: 'month' } } })).json;
-	const s = await api('/v1/subscriptions', { method: 'POST', key,
-	    json: { customer: c.id, price: price.id } });
-	assert.equal(s.status, 200, s.text);
-	const w = await api('/v1/webhook_endpoints', { method: 'POST', key,
-	    json: { url: 'https://example.com/hooks', enabled_events: ['*'] } });
-	assert.equal(w.status, 200, w.text);
+	const c = await create(user, '/v1/customers',
+	    { name: 'Paged Subscriber', email: 'sub@example.com' });
+	const price = await create(user, '/v1/prices', { unit_amount: 900,
+	    currency: 'usd', recurring: { interval: 'month' } });
+	const s = await create(user, '/v1/subscriptions',
+	    { customer: c.id, price: price.id });
+	await create(user, '/v1/webhook_endpoints',
+	    { url: 'https://example.com/hooks', enabled_events: ['*'] });
 
 	await signIn(page, user, '#/subscriptions');
 	const subs = page.getByRole('table', { name: 'Subscriptions' });
-	await subs.getByRole('cell', { name: s.json.id }).waitFor();
+	await subs.getByRole('cell', { name: s.id }).waitFor();
 	assert.equal(await subs.locator('tbody tr').count(), 1);
 	await subs.getByText('active').waitFor();
 
@@ -63,4 +55,33 @@ dashTest('subscriptions_and_webhooks_pages_list_what_the_api_made',
 	await hooks.getByRole('cell', { name: 'https://example.com/hooks' })
 	    .waitFor();
 	assert.equal(await hooks.locator('tbody tr').count(), 1);
+});
+
+dashTest('a_customer_page_follows_has_more_past_100_methods_and_10_subscriptions',
+    async ({ page }) => {
+	const user = await newUser();
+	const c = await create(user, '/v1/customers',
+	    { name: 'Many Methods', email: 'many@example.com' });
+	for (let i = 0; i < 101; i++)
+		await create(user, `/v1/customers/${c.id}/payment_methods`,
+		    { payment_method: 'pm_card_visa' });
+	const price = await create(user, '/v1/prices', { unit_amount: 500,
+	    currency: 'usd', recurring: { interval: 'month' } });
+	const subs = [];
+	for (let i = 0; i < 11; i++)
+		subs.push((await create(user, '/v1/subscriptions',
+		    { customer: c.id, price: price.id })).id);
+	await signIn(page, user, `#/customers/${c.id}`);
+	const methods = page.getByRole('region', { name: 'Payment methods' });
+	await methods.locator('li').nth(100).waitFor();
+	assert.equal(await methods.locator('li').count(), 101);
+
+	const region = page.getByRole('region', { name: 'Subscriptions' });
+	const rows = region.locator('tbody tr');
+	await region.getByRole('cell', { name: subs[10] }).waitFor();
+	assert.equal(await rows.count(), 10);
+	await region.getByRole('button', { name: 'Next' }).click();
+	await region.getByRole('cell', { name: subs[0] }).waitFor();
+	assert.equal(await rows.count(), 1);
+	assert.ok(await region.getByRole('button', { name: 'Next' }).isDisabled());
 });

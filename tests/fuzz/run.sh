@@ -5,8 +5,9 @@
 # must pass, then fuzzes it for SECONDS. New corpus entries go to a
 # temporary directory, so the repository's corpus does not grow.
 #
-# Prints one line per target, "PASS fuzz_json 12345 runs (6000/s)" or
-# "FAIL fuzz_json <reason> <crash file>", and exits 1 if any failed.
+# Speaks TAP (what ./test.sh counts): the plan, then one line per target,
+# "ok 1 - fuzz_json 12345 runs (6000/s)" or "not ok 1 - fuzz_json
+# <reason> <crash file>"; exits 1 if any failed.
 # Crash inputs and each target's log are kept under
 # $PESASWAP_FUZZ_ARTIFACTS (default BUILD_DIR/fuzz-artifacts).
 set -uo pipefail
@@ -73,29 +74,40 @@ crash_file() {
 	sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$1" | tail -n 1
 }
 
-failed=0
-for name in "${TARGETS[@]}"; do
-	bin=$BUILD/tests/fuzz/$name
+# target NAME: replays, then fuzzes NAME; prints what it did or why not,
+# and fails if it did not pass.
+target() {
+	local name=$1 bin=$BUILD/tests/fuzz/$1 log runs rate
 	if [ ! -x "$bin" ]; then
-		echo "FAIL $name not built ($bin)"
-		failed=1
-		continue
+		echo "$name not built ($bin)"
+		return 1
 	fi
 	log=$ART/$name.replay.log
 	if ! replay "$name" "$bin" "$log"; then
-		echo "FAIL $name a corpus or regression input fails: $(why "$log") (log $log)"
-		failed=1
-		continue
+		echo "$name a corpus or regression input fails: $(why "$log") (log $log)"
+		return 1
 	fi
 	log=$ART/$name.log
 	if ! fuzz "$name" "$bin" "$log"; then
-		echo "FAIL $name $(why "$log") $(crash_file "$log") (log $log)"
-		failed=1
-		continue
+		echo "$name $(why "$log") $(crash_file "$log") (log $log)"
+		return 1
 	fi
 	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *\([0-9]*\)/\1/p' "$log" |
 	    tail -n 1)
-	echo "PASS $name ${runs:-0} runs (${rate:-0}/s)"
+	echo "$name ${runs:-0} runs (${rate:-0}/s)"
+}
+
+failed=0
+n=0
+echo "1..${#TARGETS[@]}"
+for name in "${TARGETS[@]}"; do
+	n=$((n + 1))
+	if what=$(target "$name"); then
+		echo "ok $n - $what"
+	else
+		echo "not ok $n - $what"
+		failed=1
+	fi
 done
 exit "$failed"
