@@ -181,9 +181,10 @@ export class Scenario {
 /**
  * The checks every scenario ends with, as tests of the calling file (in
  * this order, after its own): nothing lost or doubled, every event,
- * analytics, no leak.
+ * analytics, no leak (LEAKS false: tests/cluster, whose workers are
+ * spread over hosts that came and went).
  */
-export function checkTests(s) {
+export function checkTests(s, { leaks = true } = {}) {
 	test('every_acknowledged_write_is_stored_exactly_once_with_its_event', async () => {
 		const { counts: c, problems } = await s.verify();
 		const why = problems.join('\n');
@@ -207,6 +208,8 @@ export function checkTests(s) {
 		assert.ok(customers > 0, 'no customer had payments');
 		assert.deepEqual(problems, []);
 	});
+	if (!leaks)
+		return;
 	test('no_worker_or_master_leaks_memory_or_descriptors', async () => {
 		const { problems } = await s.leaks();
 		assert.deepEqual(problems, []);
