@@ -27,6 +27,7 @@
 #   fcgi-start [N] | fcgi-stop N | fcgi-pid | fcgi-workers
 #   jobs-start [N] | jobs-kill N | jobs-pid [N] | jobs-pids
 #   synced N              exits 0 when node N is synced
+#   nginx-hosts N         nginx sends to hosts w1..wN only (benchmarks)
 #   status                one line per process
 #
 # Hosts and workers: PESASWAP_CLUSTER_HOSTS (3), PESASWAP_CLUSTER_WORKERS
@@ -63,11 +64,17 @@ cl_config() {
 	CL_SW=$CL_NS-sw
 	PS_LISTEN_ADDR=$CL_NGINX_IP
 	PS_DB_SOCKET=$PS_VAR/d1/run/mysqld.sock	# the admin's socket
-	local n up=
-	for n in $(seq 1 "$CL_HOSTS"); do
-		up+="server $(host_ip "$n"):$CL_FCGI_PORT max_fails=1 fail_timeout=5s; "
+	PS_UPSTREAM=$(upstream_of "$CL_HOSTS")
+}
+
+# upstream_of N: nginx's server lines for hosts w1..wN (passive health
+# checks: a host that fails once is left alone for 5 s).
+upstream_of() {
+	local n
+	for n in $(seq 1 "$1"); do
+		printf 'server %s:%s max_fails=1 fail_timeout=5s; ' \
+		    "$(host_ip "$n")" "$CL_FCGI_PORT"
 	done
-	PS_UPSTREAM=$up
 }
 
 # in NS COMMAND...: COMMAND in our namespace NS (d1, w2, ng, sw).
@@ -186,6 +193,22 @@ node_init() {
 	chown -R mysql:mysql "$d"
 }
 
+# After a crash grastate.dat says seqno -1: the position is recovered
+# from InnoDB first (what Debian's galera_recovery does before a start),
+# so the node asks for the writes it missed (IST from a peer's gcache)
+# instead of a whole copy (SST). Sets NODE_ARGS.
+node_recover() {
+	local n=$1 d pos
+	d=$(node_dir "$n")
+	node_args "$n"
+	grep -q '^seqno: *-1' "$d/mysql/grastate.dat" 2>/dev/null || return 0
+	ip netns exec "$CL_NS-d$n" mariadbd "${NODE_ARGS[@]}" --wsrep-recover \
+	    --log-error="$d/log/recover.log" </dev/null >/dev/null 2>&1 8>&- 9>&-
+	pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$d/log/recover.log" |
+	    tail -n 1)
+	[ -z "$pos" ] || NODE_ARGS+=(--wsrep-start-position="$pos")
+}
+
 # node_start N [--wsrep-new-cluster]: starts node N and waits until it is
 # synced (a rejoin by IST, or SST when its state is too old).
 node_start() {
@@ -193,8 +216,7 @@ node_start() {
 	shift
 	d=$(node_dir "$n")
 	read_pid "$d/run/mariadb.pid" mariadbd >/dev/null && return 0
-	node_init "$n" || return 1
-	node_args "$n"
+	node_init "$n" && node_recover "$n" || return 1
 	rm -f "$d/run/mysqld.sock" "$d/run/mariadb.pid"
 	say "starting Galera node d$n ($(node_ip "$n")) $*"
 	ip netns exec "$CL_NS-d$n" setsid mariadbd "${NODE_ARGS[@]}" "$@" </dev/null \
@@ -261,7 +283,8 @@ host_nodes() {
 
 cl_env() {
 	ps_env_vars
-	PS_ENV+=(PESASWAP_DB_HOSTS="$(host_nodes "$1")")
+	PS_ENV+=(PESASWAP_DB_HOSTS="$(host_nodes "$1")"
+	    PESASWAP_DB_SYNC_WAIT="${PESASWAP_DB_SYNC_WAIT:-1}")
 }
 
 fcgi_start_host() {
@@ -362,6 +385,13 @@ cl_nginx_start() {
 	in_ns ng nginx -p "$PS_VAR/nginx/" -c "$PS_VAR/nginx.conf" </dev/null \
 	    >/dev/null 2>>"$PS_VAR/log/nginx-error.log" 8>&- 9>&- &&
 	    wait_for 10 $$ nginx read_pid "$PS_VAR/run/nginx.pid" nginx
+}
+
+# nginx_hosts N: nginx sends to the first N hosts only (benchmarks).
+nginx_hosts() {
+	PS_UPSTREAM=$(upstream_of "$1")
+	nginx_conf && in_ns ng nginx -p "$PS_VAR/nginx/" -c "$PS_VAR/nginx.conf" \
+	    -s reload && sleep 1
 }
 
 # The tests' settings: stack.sh's demo.env, with the cluster's URL and
@@ -465,9 +495,10 @@ cluster_main() {
 	jobs-start)	if [ -n "$arg" ]; then jobs_start_host "$arg"; else fcgi_start_all; fi ;;
 	jobs-kill)	jobs_kill_host "$arg" ;;
 	jobs-pid)	read_pid "$(host_dir "${arg:-1}")/jobs.pid" pesaswap-jobs ;;
+	nginx-hosts)	nginx_hosts "$arg" ;;
 	status)		cluster_status ;;
 	*)
-		echo "usage: PESASWAP_VAR=DIR bash $0 up|stop-all|db-kill N|db-stop N|db-start [N]|synced N|host-cut N|host-join N|fcgi-start [N]|fcgi-stop N|fcgi-pid [N]|fcgi-workers|jobs-start [N]|jobs-kill N|jobs-pid [N]|status" >&2
+		echo "usage: PESASWAP_VAR=DIR bash $0 up|stop-all|db-kill N|db-stop N|db-start [N]|synced N|host-cut N|host-join N|fcgi-start [N]|fcgi-stop N|fcgi-pid [N]|fcgi-workers|jobs-start [N]|jobs-kill N|jobs-pid [N]|nginx-hosts N|status" >&2
 		return 2 ;;
 	esac
 }
