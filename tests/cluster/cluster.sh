@@ -287,12 +287,17 @@ cl_env() {
 	    PESASWAP_DB_SYNC_WAIT="${PESASWAP_DB_SYNC_WAIT:-1}")
 }
 
+# host_prepare N FILE COMM: host N's directory (in D) and environment;
+# fails if COMM runs there already (FILE its pid file in D).
+host_prepare() {
+	D=$(host_dir "$1")
+	mkdir -p "$D" && ! read_pid "$D/$2" "$3" >/dev/null && cl_env "$1"
+}
+
 fcgi_start_host() {
-	local n=$1 d pid
-	d=$(host_dir "$n")
-	mkdir -p "$d" || return 1
-	read_pid "$d/fcgi.pid" pesaswap-fcgi >/dev/null && return 0
-	cl_env "$n"
+	local n=$1 D pid
+	host_prepare "$n" fcgi.pid pesaswap-fcgi || return 0
+	local d=$D
 	say "starting pesaswap-fcgi on host w$n ($(host_ip "$n"):$CL_FCGI_PORT)"
 	ip netns exec "$CL_NS-w$n" setsid env "${PS_ENV[@]}" \
 	    "$PS_BUILD/fcgi/pesaswap-fcgi" \
@@ -330,13 +335,10 @@ lines_more() {
 }
 
 jobs_start_host() {
-	local n=$1 d pid
-	d=$(host_dir "$n")
-	mkdir -p "$d" || return 1
-	read_pid "$d/jobs.pid" pesaswap-jobs >/dev/null && return 0
-	cl_env "$n"
+	local n=$1 D pid seen
+	host_prepare "$n" jobs.pid pesaswap-jobs || return 0
+	local d=$D
 	: >>"$d/jobs.log"
-	local seen
 	seen=$(grep -c 'pesaswap-jobs running' "$d/jobs.log")
 	say "starting pesaswap-jobs on host w$n"
 	# Not through in_ns: $! must be the program (ip, setsid, env exec).
