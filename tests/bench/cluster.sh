@@ -112,6 +112,8 @@ bash "$CL" stop-all >"$TMP/cl-stop.log" 2>&1
 
 # ---- the single server (scripts/stack.sh), as many workers as a host
 say "single server"
+unset PESASWAP_DB_HOSTS PESASWAP_DB_HOST PESASWAP_DB_PORT PESASWAP_VAR \
+    PESASWAP_STACK PESASWAP_DB_PASSWORD PESASWAP_API_URL
 (
 	# shellcheck source=../../scripts/stack.sh
 	. "$ROOT/scripts/stack.sh"
