@@ -9,7 +9,10 @@
 # browser and faults (tests/<suite>/*.test.mjs with node --test).
 # Arguments pick suites by name, or Node test files by part of their
 # path: ./test.sh api, ./test.sh unit sdk, ./test.sh api/search. Every
-# suite reports in TAP, counted by tap() below.
+# suite reports in TAP, counted by tap() below. The cluster suite
+# (tests/cluster: 3 Galera nodes, worker hosts and nginx in network
+# namespaces, as root; about 3 minutes) runs only when named:
+# ./test.sh cluster (.ci/run does, after the rest).
 #
 # PESASWAP_KEEP_TMP=1 keeps the throw-away directory; it is kept without
 # its data and builds when a test failed, and its path printed.
@@ -20,7 +23,8 @@ SRC=$PWD
 . scripts/stack.sh
 
 NODE_SUITES=(api sdk browser faults)	# tests/<name>/*.test.mjs, in this order
-ALL_SUITES=(unit asan valgrind fuzz "${NODE_SUITES[@]}")
+ALL_SUITES=(unit asan valgrind fuzz "${NODE_SUITES[@]}" cluster)
+NAMED_ONLY=(cluster)	# not part of a bare ./test.sh
 # What the tests need beyond what the service needs: Chromium for the
 # dashboard's browser tests, libFuzzer's runtime for the fuzz targets.
 TEST_DEBS=(chromium libclang-rt-14-dev)
@@ -29,6 +33,7 @@ FUZZ_SECONDS=${PESASWAP_FUZZ_SECONDS:-20}	# per fuzz target
 PASSED=0
 FAILED=0
 STACK=0
+CLUSTER=0
 START=$SECONDS
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pesaswap-test.XXXXXX") || exit 1
 chmod 755 "$TMP"		# nginx workers (nobody) reach TMP/var/run
@@ -102,11 +107,13 @@ finish() {
 		stop_all >"$LOGS/stop.log" 2>&1 ||
 		    printf 'warning: stopping the stack failed (%s)\n' "$LOGS/stop.log"
 	fi
+	[ "$CLUSTER" -eq 0 ] || cluster_stop_all
 	if [ "${PESASWAP_KEEP_TMP:-0}" = 1 ]; then
 		printf '\nkept %s\n' "$TMP"
 	elif { [ "$FAILED" -gt 0 ] || [ "$rc" -ne 0 ]; } &&
 	    [ -n "$(ls -A "$LOGS")" ]; then
-		rm -rf "$TMP/var/mysql" "$TMP/build" "$TMP/build-asan" "$TMP/build-fuzz"
+		rm -rf "$TMP/var/mysql" "$TMP/build" "$TMP/build-asan" "$TMP/build-fuzz" \
+		    "$TMP"/cluster/d*/mysql
 		printf '\nlogs kept in %s\n' "$TMP"
 	else
 		rm -rf "$TMP"
@@ -132,7 +139,10 @@ for a in "$@"; do
 done
 # wanted SUITE: no arguments, or SUITE among them.
 wanted() {
-	[ "${#WANT_SUITES[@]}" -eq 0 ] && [ "${#WANT_FILES[@]}" -eq 0 ] && return 0
+	if [ "${#WANT_SUITES[@]}" -eq 0 ] && [ "${#WANT_FILES[@]}" -eq 0 ]; then
+		case " ${NAMED_ONLY[*]} " in *" $1 "*) return 1 ;; esac
+		return 0
+	fi
 	case " ${WANT_SUITES[*]} " in *" $1 "*) return 0 ;; esac
 	return 1
 }
@@ -240,19 +250,54 @@ run_fuzz() {
 run_node() {
 	local f=$1 log
 	log=$LOGS/node-$(basename "$(dirname "$f")")-$(basename "$f" .test.mjs).tap
-	timeout 900 node --test --test-concurrency=1 --test-timeout=300000 \
+	timeout 900 ${NODE_NETNS:+ip netns exec "$NODE_NETNS"} \
+	    node --test --test-concurrency=1 --test-timeout=300000 \
 	    --test-reporter=tap "$f" >"$log" 2>&1
 	tap "${f#tests/}" "$log"
 }
 
+# ------------------------------------------------------------- the cluster
+
+# run_cluster: tests/cluster/cluster.sh up in TMP/cluster, then each
+# tests/cluster/*.test.mjs inside its switch namespace, where the
+# cluster's addresses are.
+run_cluster() {
+	local f
+	CLUSTER=1
+	export PESASWAP_VAR=$TMP/cluster PESASWAP_BUILD=$TMP/build
+	export PESASWAP_ADMIN=$TMP/build/fcgi/pesaswap-admin
+	export PESASWAP_WEBHOOK_RETRY_MS=${PESASWAP_WEBHOOK_RETRY_MS:-300}
+	if ! bash tests/cluster/cluster.sh up >"$LOGS/cluster-up.log" 2>&1; then
+		fail "cluster" "the cluster did not start" "$LOGS/cluster-up.log"
+		return
+	fi
+	set -a
+	# shellcheck source=/dev/null
+	. "$TMP/cluster/demo.env"
+	set +a
+	for f in tests/cluster/*.test.mjs; do
+		NODE_NETNS=$PESASWAP_CLUSTER_NETNS run_node "$f"
+	done
+}
+
+cluster_stop_all() {
+	PESASWAP_VAR=$TMP/cluster bash tests/cluster/cluster.sh stop-all \
+	    >"$LOGS/cluster-stop.log" 2>&1 ||
+	    printf 'warning: stopping the cluster failed (%s)\n' \
+	    "$LOGS/cluster-stop.log"
+}
+
 # ------------------------------------------------------------------ the run
 
+# The cluster's Galera, rsync for its state transfers, ip for its
+# namespaces.
+wanted cluster && TEST_DEBS+=(galera-4 rsync iproute2)
 section "packages"
 if ! install_deps "${TEST_DEBS[@]}" >"$LOGS/packages.log" 2>&1; then
 	fail "setup: Debian packages" "install_deps failed" "$LOGS/packages.log"
 	exit 1
 fi
-if [ "${#NODE_FILES[@]}" -gt 0 ] && ! install_node_deps >"$LOGS/npm.log" 2>&1; then
+if { [ "${#NODE_FILES[@]}" -gt 0 ] || wanted cluster; } && ! install_node_deps >"$LOGS/npm.log" 2>&1; then
 	fail "setup: npm" "installing tests/package.json failed" "$LOGS/npm.log"
 	NODE_FILES=()
 fi
@@ -329,6 +374,11 @@ if [ "${#NODE_FILES[@]}" -gt 0 ]; then
 	else
 		fail "stack" "the stack did not start" "$LOGS/stack.log"
 	fi
+fi
+
+if wanted cluster; then
+	section "cluster tests (3 Galera nodes, 3 worker hosts, nginx)"
+	run_cluster
 fi
 
 section "done"

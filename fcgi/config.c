@@ -20,6 +20,7 @@ enum setting_type {
 	SET_UINT,	/* unsigned int */
 	SET_SIZE,	/* size_t */
 	SET_LEVEL,	/* log level name */
+	SET_NODES,	/* host:port,...: kept as text, checked */
 	SET__MAX
 };
 
@@ -53,6 +54,12 @@ static const struct setting settings[] = {
 	    "", "MariaDB password (prefer the variable: flags show in ps)" },
 	{ "db-name", "PESASWAP_DB_NAME", SET_STR, AT(db_name),
 	    "pesaswap", "MariaDB database" },
+	{ "db-hosts", "PESASWAP_DB_HOSTS", SET_NODES, AT(db_hosts),
+	    NULL, "Galera nodes host:port,...: own node first, the others "
+	    "on failure (wins over db-host, db-port, db-socket)" },
+	{ "db-sync-wait", "PESASWAP_DB_SYNC_WAIT", SET_INT, AT(db_sync_wait),
+	    "1", "wsrep_sync_wait with db-hosts: 1 reads see every write "
+	    "committed before them on any node, 0 off" },
 	{ "body-limit", "PESASWAP_BODY_LIMIT", SET_SIZE, AT(body_limit),
 	    "65536", "largest request body in bytes (larger: 413)" },
 	{ "log-level", "PESASWAP_LOG_LEVEL", SET_LEVEL, AT(log_level),
@@ -125,8 +132,63 @@ apply(struct config *c, const struct setting *s, const char *value)
 			return -1;
 		*(int *)field = level;
 		return 0;
+	case SET_NODES:
+		if (config_nodes(value, NULL, CONFIG_MAX_NODES) == -1)
+			return -1;
+		free(*(char **)field);
+		if ((*(char **)field = strdup(value)) == NULL)
+			return -1;
+		return 0;
 	default:
 		return -1;
+	}
+}
+
+/* One "host[:port]" of "len" bytes at "s" into "n" (may be NULL). */
+static int
+parse_node(const char *s, size_t len, struct db_node *n)
+{
+	const char		*colon;
+	char			 port[8];
+	size_t			 hlen;
+	unsigned long long	 p = 3306;
+
+	colon = memchr(s, ':', len);
+	hlen = colon != NULL ? (size_t)(colon - s) : len;
+	if (hlen == 0 || hlen >= CONFIG_HOST_MAX ||
+	    strcspn(s, " \t") < hlen)
+		return -1;
+	if (colon != NULL) {
+		if (len - hlen - 1 == 0 || len - hlen - 1 >= sizeof(port))
+			return -1;
+		memcpy(port, colon + 1, len - hlen - 1);
+		port[len - hlen - 1] = '\0';
+		if (parse_number(port, 65535, &p) == -1 || p == 0)
+			return -1;
+	}
+	if (n != NULL) {
+		memcpy(n->host, s, hlen);
+		n->host[hlen] = '\0';
+		n->port = (unsigned int)p;
+	}
+	return 0;
+}
+
+int
+config_nodes(const char *list, struct db_node *nodes, size_t max)
+{
+	const char	*s = list, *end;
+	size_t		 n = 0;
+
+	for (;;) {
+		end = s + strcspn(s, ",");
+		if (n == max || parse_node(s, (size_t)(end - s),
+		    nodes != NULL ? &nodes[n] : NULL) == -1)
+			return -1;
+		n++;
+		if (*end == '\0')
+			return (int)n;
+		s = end + 1;
 	}
 }
 
@@ -198,6 +260,7 @@ config_free(struct config *c)
 	size_t	 i;
 
 	for (i = 0; i < NSETTINGS; i++)
-		if (settings[i].type == SET_STR)
+		if (settings[i].type == SET_STR ||
+		    settings[i].type == SET_NODES)
 			free(*(char **)((char *)c + settings[i].offset));
 }

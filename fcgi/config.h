@@ -8,6 +8,15 @@
 
 #include <stddef.h>
 
+#define CONFIG_MAX_NODES	8	/* --db-hosts entries */
+#define CONFIG_HOST_MAX		256
+
+/* One MariaDB server of a cluster (--db-hosts). */
+struct db_node {
+	char		 host[CONFIG_HOST_MAX];
+	unsigned int	 port;
+};
+
 struct config {
 	char		*listen;	/* unix:/path or host:port */
 	int		 workers;
@@ -18,6 +27,8 @@ struct config {
 	char		*db_user;
 	char		*db_password;
 	char		*db_name;
+	char		*db_hosts;	/* host:port,...: a cluster, own first */
+	int		 db_sync_wait;	/* wsrep_sync_wait with db_hosts */
 	size_t		 body_limit;	/* bytes */
 	int		 log_level;	/* enum log_level */
 	int		 key_cache_ms;	/* how long a worker trusts a key */
@@ -41,6 +52,13 @@ int	config_set(struct config *c, const char *name, const char *value);
 
 /* Prints the settings' flags and variables, for --help. */
 void	config_usage(void);
+
+/*
+ * Parses "list" ("host:port,host:port", the port optional: 3306) into at
+ * most "max" nodes. Returns how many, or -1 if it is empty, too long or
+ * malformed.
+ */
+int	config_nodes(const char *list, struct db_node *nodes, size_t max);
 
 void	config_free(struct config *c);
 

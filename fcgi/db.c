@@ -2,6 +2,12 @@
  * One MariaDB connection per process, its statement cache, and the
  * transaction runner. Error numbers decide the outcome in one place
  * (classify()): duplicate key, rerun, server gone, or a fault.
+ *
+ * With a node list (--db-hosts, a Galera cluster) a connection goes to
+ * the first node that is synced, own node first; a node found gone
+ * (lost connection, 1047 "not ready") sends the next connection to the
+ * next node, and the own node is tried again now and then, between
+ * statements outside a transaction, until the connection is back home.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
+#include "now.h"
 
 /* Room for every static statement (about 145 in fcgi/ now): when full,
  * a statement not yet prepared answered 500 on that worker for good. */
@@ -25,6 +32,8 @@
 #define DB_MAX_DYNAMIC	32	/* statements built at run time, by text */
 #define DB_MAX_PARAMS	32
 #define DB_TX_TRIES	5
+#define DB_HOME_MS	5000	/* away from the own node: try it again */
+#define DB_HOME_MAX_MS	60000	/* doubling while it stays down */
 
 struct cached_stmt {
 	const struct sql	*q;
@@ -44,6 +53,11 @@ struct db {
 	MYSQL			*my;
 	int			 down;
 	int			 in_tx;
+	struct db_node		 nodes[CONFIG_MAX_NODES];
+	size_t			 nnodes;	/* 0: db_host or db_socket */
+	size_t			 node;		/* connected, or tried first */
+	int64_t			 home_at;	/* monotonic ms */
+	int64_t			 home_wait;
 	struct cached_stmt	 stmts[DB_MAX_STMTS];
 	size_t			 nstmts;
 	struct dynamic_stmt	 dyn[DB_MAX_DYNAMIC];
@@ -77,7 +91,10 @@ classify(unsigned int err)
 	case CR_CONN_HOST_ERROR:
 	case CR_SERVER_LOST_EXTENDED:
 	case CR_COMMANDS_OUT_OF_SYNC:
-	case ER_UNKNOWN_COM_ERROR:	/* 1047: Galera "WSREP not ready" */
+	case ER_UNKNOWN_COM_ERROR:	/* 1047: Galera "WSREP has not yet
+					 * prepared node for application use":
+					 * a node outside the primary
+					 * component, or joining */
 	case ER_SERVER_SHUTDOWN:
 	case ER_CONNECTION_KILLED:
 	case ER_CON_COUNT_ERROR:
@@ -92,9 +109,18 @@ db_new(const struct config *cfg)
 {
 	struct db	*db;
 
+	int		 n = 0;
+
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
 	db->cfg = cfg;
+	db->home_wait = DB_HOME_MS;
+	if (cfg->db_hosts != NULL && (n = config_nodes(cfg->db_hosts,
+	    db->nodes, CONFIG_MAX_NODES)) == -1) {
+		free(db);
+		return NULL;
+	}
+	db->nnodes = (size_t)n;
 	return db;
 }
 
@@ -135,39 +161,163 @@ db_down(const struct db *db)
 	return db->down;
 }
 
-int
-db_connect(struct db *db)
+/* What node "i" is called in the log. */
+static void
+node_name(const struct db *db, size_t i, char *buf, size_t len)
+{
+	const struct config	*c = db->cfg;
+
+	if (db->nnodes > 0)
+		snprintf(buf, len, "%s:%u", db->nodes[i].host,
+		    db->nodes[i].port);
+	else if (c->db_socket != NULL)
+		snprintf(buf, len, "%s", c->db_socket);
+	else
+		snprintf(buf, len, "%s:%u", c->db_host, c->db_port);
+}
+
+/*
+ * A Galera node takes queries when it is in the primary component and
+ * synced (wsrep_local_state 4): a joiner answers 1047, and a donor of a
+ * state transfer by rsync blocks writes until it ends. A server without
+ * Galera shows neither variable and is taken as it is.
+ */
+static int
+node_ready(MYSQL *my)
+{
+	static const char	 q[] = "SHOW STATUS WHERE Variable_name IN"
+	    " ('wsrep_ready', 'wsrep_local_state')";
+	MYSQL_RES		*res;
+	MYSQL_ROW		 row;
+	int			 ready = 1;
+
+	if (mysql_real_query(my, q, sizeof(q) - 1) != 0 ||
+	    (res = mysql_store_result(my)) == NULL)
+		return 0;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] == NULL || row[1] == NULL ||
+		    (strcmp(row[0], "wsrep_ready") == 0 &&
+		    strcmp(row[1], "ON") != 0) ||
+		    (strcmp(row[0], "wsrep_local_state") == 0 &&
+		    strcmp(row[1], "4") != 0))
+			ready = 0;
+	mysql_free_result(res);
+	return ready;
+}
+
+/* A new connection to node "i" (the one server without a node list),
+ * or NULL with the reason in "why". */
+static MYSQL *
+open_node(struct db *db, size_t i, char *why, size_t len)
 {
 	const struct config	*c = db->cfg;
 	unsigned int		 connect_timeout = 2, io_timeout = 30;
+	unsigned int		 port = c->db_port;
+	const char		*host = c->db_host, *sock = c->db_socket;
+	char			 init[64];
 	my_bool			 off = 0;
+	MYSQL			*my;
 
-	if (db->my != NULL)
-		return 0;
-	if ((db->my = mysql_init(NULL)) == NULL)
-		return -1;
-	mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-	mysql_optionsv(db->my, MYSQL_OPT_RECONNECT, &off);
-	mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if ((my = mysql_init(NULL)) == NULL) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+	mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+	mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+	mysql_optionsv(my, MYSQL_OPT_RECONNECT, &off);
+	mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	if (db->nnodes > 0) {
+		host = db->nodes[i].host;
+		port = db->nodes[i].port;
+		sock = NULL;
+		/* Read-your-writes across nodes (README "Scaling out"). */
+		snprintf(init, sizeof(init), "SET SESSION wsrep_sync_wait = %d",
+		    c->db_sync_wait);
+		mysql_optionsv(my, MYSQL_INIT_COMMAND, init);
+	}
 	/* Affected rows count the rows matched, so an UPDATE that changes
 	 * nothing still says the row exists. */
 	/* With a socket, the host must be "localhost" for it to be used. */
-	if (mysql_real_connect(db->my, c->db_socket != NULL ? "localhost" :
-	    c->db_host, c->db_user, c->db_password,
-	    c->db_name, c->db_port, c->db_socket, CLIENT_FOUND_ROWS) == NULL) {
+	if (mysql_real_connect(my, sock != NULL ? "localhost" : host,
+	    c->db_user, c->db_password, c->db_name, port, sock,
+	    CLIENT_FOUND_ROWS) == NULL)
+		snprintf(why, len, "%s", mysql_error(my));
+	else if (db->nnodes > 0 && !node_ready(my))
+		snprintf(why, len, "node not synced with the cluster");
+	else
+		return my;
+	mysql_close(my);
+	return NULL;
+}
+
+/* Marks the connection's node gone: the next connection tries the next
+ * node first, and the own node again after a while. */
+static void
+node_gone(struct db *db)
+{
+	if (db->nnodes < 2)
+		return;
+	db->node = (db->node + 1) % db->nnodes;
+	db->home_wait = DB_HOME_MS;
+	db->home_at = now_ms(CLOCK_MONOTONIC) + db->home_wait;
+}
+
+int
+db_connect(struct db *db)
+{
+	size_t	 i, k = 0, n = db->nnodes > 0 ? db->nnodes : 1;
+	char	 why[256] = "", name[CONFIG_HOST_MAX + 8];
+
+	if (db->my != NULL)
+		return 0;
+	for (i = 0; i < n && db->my == NULL; i++) {
+		k = (db->node + i) % n;
+		db->my = open_node(db, k, why, sizeof(why));
+	}
+	if (db->my == NULL) {
 		if (!db->down)
-			log_error("database: connect: %s", mysql_error(db->my));
-		mysql_close(db->my);
-		db->my = NULL;
+			log_error("database: connect: %s", why);
 		db->down = 1;
 		return -1;
 	}
-	if (db->down)
-		log_info("database: connected again");
+	node_name(db, k, name, sizeof(name));
+	if (db->down || k != db->node)
+		log_info("database: connected to %s", name);
+	if (k != db->node)
+		db->home_at = now_ms(CLOCK_MONOTONIC) + db->home_wait;
+	db->node = k;
 	db->down = 0;
 	return 0;
+}
+
+/*
+ * Away from the own node (nodes[0]) and not in a transaction: when it is
+ * time, tries it, and moves the connection back if it is ready (the
+ * statement cache is dropped with the old connection).
+ */
+static void
+go_home(struct db *db)
+{
+	char	 why[256], name[CONFIG_HOST_MAX + 8];
+	MYSQL	*my;
+	int64_t	 now;
+
+	if (db->node == 0 || db->my == NULL || db->in_tx ||
+	    (now = now_ms(CLOCK_MONOTONIC)) < db->home_at)
+		return;
+	if ((my = open_node(db, 0, why, sizeof(why))) == NULL) {
+		db->home_wait = db->home_wait * 2 > DB_HOME_MAX_MS ?
+		    DB_HOME_MAX_MS : db->home_wait * 2;
+		db->home_at = now + db->home_wait;
+		return;
+	}
+	disconnect(db);
+	db->my = my;
+	db->node = 0;
+	db->home_wait = DB_HOME_MS;
+	node_name(db, 0, name, sizeof(name));
+	log_info("database: back on own node %s", name);
 }
 
 /* Internal: the server is gone; execute() decides what that means. */
@@ -190,6 +340,7 @@ fail(struct req *r, struct db *db, unsigned int err, const char *what,
 		log_warn("%s database gone (%u) during %s", r->request_id,
 		    err, what);
 		disconnect(db);
+		node_gone(db);
 		db->down = 1;
 		return DB_GONE;
 	default:
@@ -340,6 +491,7 @@ execute_once(struct req *r, struct db *db, const struct sql *q,
 	MYSQL_STMT	*st;
 	int		 rc = -1;
 
+	go_home(db);
 	if (db_connect(db) == -1)
 		return DB_GONE;
 	if ((st = prepare(r, db, q, &rc)) == NULL)
@@ -585,6 +737,22 @@ tx_once(struct req *r, int (*body)(struct req *, void *), void *arg)
 	return rc;
 }
 
+/*
+ * A conflict's winner is committing on another node: rerunning at once
+ * on a node that has not applied it yet would conflict again. So wait
+ * 1 to 2^tries ms, at random, so that two losers do not meet again.
+ */
+static void
+rerun_pause(int tries)
+{
+	struct timespec	 ts;
+	uint32_t	 ms = 1 + arc4random_uniform(1U << tries);
+
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000;
+	nanosleep(&ts, NULL);
+}
+
 int
 db_tx(struct req *r, int (*body)(struct req *, void *), void *arg)
 {
@@ -599,6 +767,7 @@ db_tx(struct req *r, int (*body)(struct req *, void *), void *arg)
 			break;
 		log_info("%s transaction rerun after a conflict",
 		    r->request_id);
+		rerun_pause(tries);
 	}
 	return api_error(r, db_down(r->db) ? ERR_UNAVAILABLE : ERR_INTERNAL,
 	    NULL, NULL);

@@ -3,7 +3,8 @@
  *
  * Each turn it fans new events out into one delivery row per matching
  * enabled endpoint, claims due deliveries with SELECT … FOR UPDATE SKIP
- * LOCKED (so any number of pesaswap-jobs can run), sends them all at once
+ * LOCKED and a conditional lease UPDATE (so any number of pesaswap-jobs
+ * can run, on one server or on the nodes of a Galera cluster), sends them all at once
  * with curl multi, and records each answer as it comes: 2xx is done,
  * anything else is retried with exponential back-off and jitter for three
  * days. A claimed row is leased (its next attempt pushed past the 10 s
@@ -70,9 +71,12 @@ static const struct sql SQL_DUE = {
 	"SELECT pk FROM webhook_deliveries WHERE status = 'pending'"
 	" AND next_attempt <= ? ORDER BY next_attempt LIMIT ?"
 	" FOR UPDATE SKIP LOCKED", "ii", 0 };
+/* Only a row still due is leased: the claim is this write, not the lock
+ * (Galera does not replicate locks; two nodes' claims of one row
+ * conflict at commit and the loser's transaction is run again). */
 static const struct sql SQL_LEASE = {
-	"UPDATE webhook_deliveries SET next_attempt = ? WHERE pk = ?",
-	"ii", 0 };
+	"UPDATE webhook_deliveries SET next_attempt = ? WHERE pk = ?"
+	" AND status = 'pending' AND next_attempt <= ?", "iii", 0 };
 static const struct sql SQL_DELIVERY = {
 	"SELECT e.id, e.type, e.data, e.created, e.livemode,"
 	" d.attempts, e.created, we.url, we.secret_sealed,"
@@ -207,7 +211,8 @@ claim_tx(struct req *r, void *arg)
 	struct claim	*c = arg;
 	struct db_res	 res;
 	int64_t		 now = now_ms(CLOCK_REALTIME);
-	int		 rc, i;
+	uint64_t	 leased;
+	int		 rc, i, n;
 
 	c->n = 0;
 	if ((rc = db_query(r, &SQL_DUE, (struct db_val[]){ DB_I(now),
@@ -218,10 +223,15 @@ claim_tx(struct req *r, void *arg)
 	db_res_free(&res);
 	if (rc == -1)
 		return -1;
-	for (i = 0; i < c->n; i++)
+	for (i = n = 0; i < c->n; i++) {
 		if ((rc = db_exec(r, &SQL_LEASE, (struct db_val[]){
-		    DB_I(now + LEASE_MS), DB_I(c->pks[i]), DB_E }, NULL)) != 0)
+		    DB_I(now + LEASE_MS), DB_I(c->pks[i]), DB_I(now), DB_E },
+		    &leased)) != 0)
 			return rc;
+		if (leased == 1)
+			c->pks[n++] = c->pks[i];
+	}
+	c->n = n;
 	return 0;
 }
 

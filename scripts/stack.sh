@@ -619,7 +619,8 @@ nginx_conf() {
 	{
 		fill "$PS_SRC/nginx/pesaswap.conf.in" \
 		    HTTP_PORT="$PS_HTTP_PORT" HTTPS_PORT="$PS_HTTPS_PORT" \
-		    VAR="$PS_VAR" FCGI_SOCKET="$PS_FCGI_SOCKET" \
+		    VAR="$PS_VAR" LISTEN_ADDR="${PS_LISTEN_ADDR:-127.0.0.1}" \
+		    UPSTREAM="${PS_UPSTREAM:-server unix:$PS_FCGI_SOCKET;}" \
 		    DASHBOARD_DIR="$PS_BUILD/dashboard" DOCS_DIR="$PS_BUILD/docs" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \

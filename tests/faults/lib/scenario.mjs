@@ -181,9 +181,12 @@ export class Scenario {
 /**
  * The checks every scenario ends with, as tests of the calling file (in
  * this order, after its own): nothing lost or doubled, every event,
- * analytics, no leak.
+ * analytics, no leak. tests/cluster passes LEAKS false (its workers are
+ * spread over hosts that came and went) and CLIENT_RETRIES false (nginx
+ * sends a keyed write to the next host itself: a client may see no
+ * error at all; it proves the faults hit the load otherwise).
  */
-export function checkTests(s) {
+export function checkTests(s, { leaks = true, clientRetries = true } = {}) {
 	test('every_acknowledged_write_is_stored_exactly_once_with_its_event', async () => {
 		const { counts: c, problems } = await s.verify();
 		const why = problems.join('\n');
@@ -191,7 +194,7 @@ export function checkTests(s) {
 		assert.equal(c.doubled, 0, why);
 		assert.equal(c.mismatched, 0, why);
 		assert.equal(c.badEvents, 0, why);
-		assert.ok(c.retried > 0,
+		assert.ok(c.retried > 0 || !clientRetries,
 		    'no request was retried: the faults missed the load');
 	});
 	test('every_retried_request_ends_with_one_answer_and_one_object', async () => {
@@ -207,6 +210,8 @@ export function checkTests(s) {
 		assert.ok(customers > 0, 'no customer had payments');
 		assert.deepEqual(problems, []);
 	});
+	if (!leaks)
+		return;
 	test('no_worker_or_master_leaks_memory_or_descriptors', async () => {
 		const { problems } = await s.leaks();
 		assert.deepEqual(problems, []);
