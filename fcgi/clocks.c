@@ -18,7 +18,6 @@
 #include "params.h"
 #include "valid.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
 #define CLOCK_COLS "id, name, frozen_time, created, livemode"
 
 static const struct sql SQL_CLOCK_INSERT = {
@@ -97,7 +96,7 @@ create_tx(struct req *r, void *arg)
 	int			 rc;
 
 	if ((rc = db_exec(r, &SQL_CLOCK_INSERT, (struct db_val[]){ DB_S(c->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_SN(c->name), DB_I(c->frozen_time), DB_I(time(NULL)), DB_E },
 	    NULL)) != 0)
 		return rc;
@@ -152,7 +151,8 @@ clocks_list(struct req *r)
 
 	if (params_allow(r, decl, 3) == 0 &&
 	    list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0, clock_json,
+		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0,
+		    clock_json,
 		    "/v1/test_helpers/test_clocks");
 }
 
@@ -169,7 +169,7 @@ advance_tx(struct req *r, void *arg)
 		return api_error(r, ERR_PARAM_INVALID, "frozen_time",
 		    "frozen_time (it must be later than the clock's time)");
 	if ((rc = db_exec(r, &SQL_CLOCK_ADVANCE, (struct db_val[]){ DB_I(to),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, NULL)) != 0)
 		return rc;
 	return answer_clock(r, &SQL_CLOCK_GET);
@@ -201,8 +201,8 @@ delete_tx(struct req *r, void *arg)
 	(void)arg;
 	if ((rc = answer_clock(r, &SQL_CLOCK_LOCK)) != 0 ||
 	    (rc = db_exec(r, &SQL_CLOCK_DELETE, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	http_reply_deleted(r, r->captures[0], "test_helpers.test_clock");
 	return 0;
@@ -227,11 +227,11 @@ clocks_now(struct req *r, const char *id, const char *param, int64_t *now)
 		return 0;
 	}
 	rc = db_one(r, param ? &SQL_CLOCK_GET : &SQL_CLOCK_LOCK,
-	    (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	    (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "test_clock: '%.40s'", id);
-		return api_error(r, param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
+		return api_error(r,
+		    param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
 		    param ? param : "id", what);
 	}
 	if (rc != 1)

@@ -30,8 +30,6 @@
 enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
 	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM, COL_TEST_CLOCK };
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
 static const struct sql SQL_CUSTOMER_GET = {
 	"SELECT " CUSTOMER_COLS " FROM customers"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "sis", 0 };
@@ -153,7 +151,7 @@ customer_load(struct req *r, const char *id, enum lock lock,
 	 * PAD SPACE comparison would match "cust_… " with the spaces). */
 	rc = ids_valid(id, "cust_") == -1 ? 0 :
 	    db_one(r, load_sql[lock], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_SCOPE(r), DB_S(id),
 	    DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "customer: '%.40s'", id);
@@ -338,7 +336,7 @@ duplicate_email(struct req *r, const struct customer *c)
 	int			 rc;
 
 	rc = db_one(r, &SQL_CUSTOMER_BY_EMAIL, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(c->email), DB_E }, &res);
 	if (rc != 1)
 		return rc == 0 ? DB_RETRY : rc;	/* deleted meanwhile */
@@ -372,7 +370,7 @@ insert_tx(struct req *r, void *arg)
 	int		 rc;
 
 	rc = db_exec(r, &SQL_CUSTOMER_INSERT, (struct db_val[]){ DB_S(c->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
 	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
 	    DB_I(c->updated), DB_SN(c->test_clock[0] ? c->test_clock : NULL),
@@ -451,7 +449,7 @@ update_tx(struct req *r, void *arg)
 		    DB_S(jsonx_text(c.metadata)),
 		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
 		    DB_I(c.updated),
-		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_SCOPE(r),
 		    DB_S(c.id), DB_E }, NULL);
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
@@ -480,7 +478,7 @@ delete_tx(struct req *r, void *arg)
 	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){ DB_I(now),
-	    DB_I(now), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_I(now), DB_SCOPE(r),
 	    DB_S(c.id), DB_E }, NULL);
 	if (rc == 0)
 		rc = answer_with_event(r, &c, "customer.deleted");
@@ -588,19 +586,18 @@ search_statement(const struct search_sql *s, struct sql *q, char **text,
 static void
 search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 {
-	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 6];
+	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 6] = {
+	    DB_SCOPE(r) };
 	struct json_object	*rows, *next = NULL;
 	struct db_res		 res;
 	struct sql		 q;
 	char			*text, *sig, last_id[IDS_MAX];
-	size_t			 i, n = 0, len;
+	size_t			 i, n = 2, len;
 
 	if (search_statement(s, &q, &text, &sig) == -1) {
 		api_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
 	if (s->email_eq)
 		args[n++] = DB_S(s->email_eq);
 	args[n++] = DB_I(p->below_pk);

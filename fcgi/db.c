@@ -534,8 +534,8 @@ db_find(struct req *r, const struct sql *q, const char *id, const char *kind,
 	char	 what[96];
 	int	 rc;
 
-	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, res);
+	rc = db_one(r, q, (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E },
+	    res);
 	if (rc != 0)
 		return rc;
 	snprintf(what, sizeof(what), "%s: '%.40s'", kind, id);

@@ -43,6 +43,16 @@ struct db_val {
 #define DB_SN(x)	((x) != NULL ? DB_S(x) : DB_N)	/* string or NULL */
 #define DB_E		((struct db_val){ DB_END, NULL, 0, 0 })
 
+/*
+ * The tenant scope (DESIGN.md): every query of an account's rows filters
+ * on its account and mode with this fragment, and binds this pair in the
+ * same place ("si" in the signature). SCOPE_OF("c") is the same for a
+ * table named by alias in a join.
+ */
+#define SCOPE		"account_id = ? AND livemode = ?"
+#define SCOPE_OF(t)	t ".account_id = ? AND " t ".livemode = ?"
+#define DB_SCOPE(r)	DB_S((r)->caller.account_id), DB_I((r)->caller.livemode)
+
 /* What a statement came to, besides 0 (done) and -1 (error answered). */
 #define DB_DUP		1	/* duplicate key (1062) */
 #define DB_RETRY	2	/* deadlock or conflict: rerun the tx */

@@ -17,8 +17,6 @@
 #include "list.h"
 #include "params.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
 static const char *const types[] = {
 	"customer.created", "customer.updated", "customer.deleted",
 	"payment.succeeded", "payment.failed",
@@ -76,7 +74,7 @@ events_add(struct req *r, const char *type, struct json_object *obj)
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonx_add(data, "object", json_object_get(obj));
 	rc = db_exec(r, &SQL_EVENT_INSERT, (struct db_val[]){ DB_S(id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(type),
+	    DB_SCOPE(r), DB_S(type),
 	    DB_S(jsonx_text(data)), DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
 	return rc;

@@ -17,17 +17,17 @@
 
 static const struct sql SQL_IDEM_GET = {
 	"SELECT request_hash, status, response, created FROM idempotency_keys"
-	" WHERE account_id = ? AND livemode = ? AND key_hash = ?", "sib", 0 };
+	" WHERE " SCOPE " AND key_hash = ?", "sib", 0 };
 static const struct sql SQL_IDEM_INSERT = {
 	"INSERT INTO idempotency_keys (account_id, livemode, key_hash,"
 	" request_hash, status, response, created)"
 	" VALUES (?, ?, ?, ?, 0, '', ?)", "sibbi", 0 };
 static const struct sql SQL_IDEM_EXPIRE = {
-	"DELETE FROM idempotency_keys WHERE account_id = ? AND livemode = ?"
+	"DELETE FROM idempotency_keys WHERE " SCOPE
 	" AND key_hash = ? AND created < ?", "sibi", 0 };
 static const struct sql SQL_IDEM_STORE = {
 	"UPDATE idempotency_keys SET status = ?, response = ?"
-	" WHERE account_id = ? AND livemode = ? AND key_hash = ?", "issib", 0 };
+	" WHERE " SCOPE " AND key_hash = ?", "issib", 0 };
 
 /* SHA-256 of the key, and of method, path and body. */
 static void
@@ -77,7 +77,7 @@ idempotency_check(struct req *r)
 		    "the Idempotency-Key header (1 to 255 characters)");
 	hashes(r, key, request);
 	rc = db_one(r, &SQL_IDEM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_B(key, sizeof(key)), DB_E }, &res);
 	if (rc != 1)
 		return rc == 0 ? 0 : -1;
@@ -96,18 +96,18 @@ idempotency_claim(struct req *r)
 
 	hashes(r, key, request);
 	rc = db_exec(r, &SQL_IDEM_EXPIRE, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_B(key, sizeof(key)), DB_I(now - IDEMPOTENCY_TTL), DB_E }, NULL);
 	if (rc == 0)
 		rc = db_exec(r, &SQL_IDEM_INSERT, (struct db_val[]){
-		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_SCOPE(r),
 		    DB_B(key, sizeof(key)), DB_B(request, sizeof(request)),
 		    DB_I(now), DB_E }, NULL);
 	if (rc != DB_DUP)
 		return rc;
 	/* Another request holds or held the key; it has committed now. */
 	if ((rc = db_one(r, &SQL_IDEM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_B(key, sizeof(key)), DB_E }, &res)) != 1)
 		return rc == 0 ? DB_RETRY : rc;
 	rc = answer_from_row(r, request, &res);
@@ -123,6 +123,6 @@ idempotency_store(struct req *r)
 	hashes(r, key, request);
 	return db_exec(r, &SQL_IDEM_STORE, (struct db_val[]){
 	    DB_I(r->status), DB_S(http_body_text(r)),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_B(key, sizeof(key)), DB_E }, NULL);
 }

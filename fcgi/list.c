@@ -24,8 +24,8 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 		return rc;
 	if (id == NULL || *id == '\0')
 		return api_error(r, ERR_PARAM_INVALID, name, name);
-	rc = db_one(r, cursor, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	rc = db_one(r, cursor, (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E },
+	    &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "object: '%.40s'", id);
 		return api_error(r, ERR_REF_MISSING, name, what);
@@ -150,7 +150,8 @@ list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
 	data = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++)
 		json_object_array_add(data, json_object_get(
-		    json_object_array_get_idx(rows, p->ascending ? n - 1 - i : i)));
+		    json_object_array_get_idx(rows,
+		    p->ascending ? n - 1 - i : i)));
 	json_object_put(rows);
 	env = json_object_new_object();
 	jsonx_add_str(env, "object", object);
@@ -167,11 +168,9 @@ list_answer(struct req *r, const struct list_page *p, const struct sql *q,
 {
 	struct json_object	*rows;
 	struct db_res		 res;
-	struct db_val		 args[16];
-	size_t			 i, k = 0;
+	struct db_val		 args[16] = { DB_SCOPE(r) };
+	size_t			 i, k = 2;
 
-	args[k++] = DB_S(r->caller.account_id);
-	args[k++] = DB_I(r->caller.livemode);
 	for (i = 0; i < n && k < 10; i++)
 		if (filters[i] != NULL)
 			args[k++] = DB_S(filters[i]);

@@ -27,8 +27,6 @@
 enum { PM_ID, PM_CUSTOMER, PM_TYPE, PM_BRAND, PM_LAST4, PM_EXP_MONTH,
 	PM_EXP_YEAR, PM_PROVIDER, PM_CREATED, PM_LIVEMODE, PM_TOKEN };
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
 static const struct sql SQL_PM_INSERT = {
 	"INSERT INTO payment_methods (id, account_id, livemode, customer_id,"
 	" type, token, brand, last4, exp_month, exp_year, provider, created)"
@@ -127,13 +125,13 @@ attach_tx(struct req *r, void *arg)
 	if ((rc = customers_ref(r, r->captures[0], NULL, NULL)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_PM_INSERT, (struct db_val[]){ DB_S(a->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_S(a->d.type), DB_S(a->token),
 	    DB_SN(a->d.brand), DB_S(a->d.last4), DB_I(a->d.exp_month),
 	    DB_I(a->d.exp_year), DB_SN(a->d.provider), DB_I(time(NULL)),
 	    DB_E }, NULL);
 	if (rc == 0 && (rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(a->id), DB_E }, &res)) == 1) {
 		obj = payment_method_json(&res);
 		db_res_free(&res);
@@ -203,7 +201,7 @@ detach_tx(struct req *r, void *arg)
 	if ((rc = customers_ref(r, customer, NULL, NULL)) != 0)
 		return rc;
 	rc = db_one(r, &SQL_PM_OF_CUSTOMER, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(customer), DB_S(pm), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "payment_method: '%.40s'", pm);
@@ -215,11 +213,10 @@ detach_tx(struct req *r, void *arg)
 	db_res_free(&res);
 	jsonx_add_null(obj, "customer");
 	if ((rc = db_exec(r, &SQL_PM_DETACH, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
+	    DB_SCOPE(r), DB_S(pm),
 	    DB_E }, NULL)) == 0 &&
 	    (rc = db_exec(r, &SQL_PM_UNSET_DEFAULT, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(customer), DB_S(pm), DB_E },
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(customer), DB_S(pm), DB_E },
 	    NULL)) == 0 &&
 	    (rc = events_add(r, "payment_method.detached", obj)) == 0) {
 		http_reply(r, 200, obj);
@@ -243,7 +240,7 @@ payment_methods_attached(struct req *r, const char *customer, const char *pm)
 	int		 rc;
 
 	rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
+	    DB_SCOPE(r), DB_S(pm),
 	    DB_E }, &res);
 	if (rc != 1)
 		return rc;
@@ -264,7 +261,7 @@ payment_methods_token(struct req *r, const char *pm, const char *customer,
 
 	if (strncmp(pm, "pm_", 3) == 0 && ids_valid(pm, "pm_") == 0) {
 		rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_SCOPE(r),
 		    DB_S(pm), DB_E }, &res);
 		/* A saved method pays only for the customer it is attached
 		 * to, named in the request; a detached one not at all. */

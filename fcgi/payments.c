@@ -35,8 +35,6 @@ enum { PAY_ID, PAY_AMOUNT, PAY_CURRENCY, PAY_CUSTOMER, PAY_DESCRIPTION,
 	PAY_STATUS, PAY_FAILURE, PAY_PM, PAY_METADATA, PAY_CREATED,
 	PAY_LIVEMODE, PAY_PK };
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
 #define DAY		86400
 #define VOLUME_DAYS	366	/* the day chart: today and 365 before */
 #define VOLUME_MONTHS	120	/* the month chart: this month and 119 */
@@ -97,18 +95,18 @@ static const struct sql SQL_ANALYTICS = {
 	" LEFT JOIN customer_totals t ON t.customer_id = c.id"
 	" LEFT JOIN customer_volumes v ON v.customer_id = c.id"
 	" AND v.account_id = c.account_id AND v.livemode = c.livemode"
-	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
+	" WHERE " SCOPE_OF("c") " AND c.id = ?"
 	" AND c.deleted IS NULL ORDER BY v.volume DESC, v.currency", "sis", 0 };
 /* The customer, and "now" for it: its test clock's time if it has one. */
 static const struct sql SQL_VOLUME_CUSTOMER = {
 	"SELECT c.pk, t.frozen_time FROM customers c"
 	" LEFT JOIN test_clocks t ON t.id = c.test_clock"
-	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
+	" WHERE " SCOPE_OF("c") " AND c.id = ?"
 	" AND c.deleted IS NULL", "sis", 0 };
 static const struct sql SQL_VOLUME_TOP_CURRENCY = {
 	"SELECT currency FROM customer_volumes"
-	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
-	" ORDER BY volume DESC, currency LIMIT 1", "ssi", 0 };
+	" WHERE " SCOPE " AND customer_id = ?"
+	" ORDER BY volume DESC, currency LIMIT 1", "sis", 0 };
 /* [0] days, [1] months summed from the days (the month's first day by
  * calendar arithmetic on DATETIME values, which no time zone touches). */
 static const struct sql SQL_VOLUME_PERIODS[2] = {
@@ -288,20 +286,17 @@ aggregate(struct req *r, const struct charge *ch)
 		return 0;
 	if (ch->failure != NULL)
 		return db_exec(r, &SQL_TOTALS_FAILED, (struct db_val[]){
-		    DB_S(ch->customer), DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_E }, NULL);
+		    DB_S(ch->customer), DB_SCOPE(r), DB_E }, NULL);
 	if ((rc = db_exec(r, &SQL_TOTALS_SUCCEEDED, (struct db_val[]){
-	    DB_S(ch->customer), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(ch->id), DB_I(ch->amount),
+	    DB_S(ch->customer), DB_SCOPE(r), DB_S(ch->id), DB_I(ch->amount),
 	    DB_S(ch->currency), DB_I(ch->created), DB_E }, NULL)) != 0 ||
 	    (rc = db_exec(r, &SQL_VOLUME_ADD, (struct db_val[]){
-	    DB_S(ch->customer), DB_S(ch->currency), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_I(ch->amount), DB_E }, NULL)) != 0)
+	    DB_S(ch->customer), DB_S(ch->currency), DB_SCOPE(r),
+	    DB_I(ch->amount), DB_E }, NULL)) != 0)
 		return rc;
 	return db_exec(r, &SQL_DAY_VOLUME_ADD, (struct db_val[]){
 	    DB_S(ch->currency), DB_I(day_start(ch->created)),
-	    DB_I(ch->amount), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(ch->customer), DB_I(ch->amount),
+	    DB_I(ch->amount), DB_SCOPE(r), DB_S(ch->customer), DB_I(ch->amount),
 	    DB_E }, NULL);
 }
 
@@ -373,7 +368,7 @@ payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 	    PROCESSOR_NOT_CONFIGURED)
 		return api_error(r, ERR_PROCESSOR, NULL, NULL);
 	rc = db_exec(r, &SQL_PAY_INSERT, (struct db_val[]){ DB_S(ch->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_SN(ch->customer), DB_I(ch->amount), DB_S(ch->currency),
 	    DB_SN(ch->description), DB_S(charge_status(ch)),
 	    DB_SN(ch->failure), DB_SN(ch->pm_used[0] ? ch->pm_used : NULL),
@@ -594,8 +589,7 @@ top_currency(struct req *r, char *currency)
 	int		 rc;
 
 	if ((rc = db_one(r, &SQL_VOLUME_TOP_CURRENCY, (struct db_val[]){
-	    DB_S(r->captures[0]), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_E }, &res)) != 1)
+	    DB_SCOPE(r), DB_S(r->captures[0]), DB_E }, &res)) != 1)
 		return rc == 0 ? 0 : -1;
 	snprintf(currency, 4, "%s", res.val[0]);
 	db_res_free(&res);

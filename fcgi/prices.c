@@ -18,7 +18,6 @@
 #include "prices.h"
 #include "valid.h"
 
-#define SCOPE		"account_id = ? AND livemode = ?"
 #define AMOUNT_MAX	99999999999LL
 #define PRICE_COLS "id, unit_amount, currency, interval_unit, interval_count," \
 	" nickname, lookup_key, active, metadata, created, livemode"
@@ -151,7 +150,7 @@ create_tx(struct req *r, void *arg)
 	int			 rc;
 
 	rc = db_exec(r, &SQL_PRICE_INSERT, (struct db_val[]){ DB_S(n->p.id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_I(n->p.unit_amount), DB_S(n->p.currency),
 	    DB_S(period_interval_name(n->p.interval)),
 	    DB_I(n->p.interval_count), DB_SN(n->nickname),
@@ -227,7 +226,8 @@ prices_list(struct req *r)
 
 	if (params_allow(r, decl, 3) == 0 &&
 	    list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0, price_json,
+		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0,
+		    price_json,
 		    "/v1/prices");
 }
 
@@ -243,7 +243,7 @@ update_tx(struct req *r, void *arg)
 
 	(void)arg;
 	rc = db_one(r, &SQL_PRICE_LOCK, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
 	if (rc != 1)
 		return rc == 0 ? answer_price(r, &SQL_PRICE_GET,
@@ -255,7 +255,8 @@ update_tx(struct req *r, void *arg)
 		old_nickname = strdup(res.val[PR_NICKNAME]);
 	nickname = old_nickname;
 	db_res_free(&res);
-	rc = params_metadata(r, meta) == -1 || params_bool(r, "active", &active) == -1 ?
+	rc = params_metadata(r, meta) == -1 || params_bool(r, "active",
+	    &active) == -1 ?
 	    -1 : 0;
 	if (rc == 0 && params_has(r, "nickname") &&
 	    read_text(r, "nickname", 256, &nickname) == -1)
@@ -265,8 +266,8 @@ update_tx(struct req *r, void *arg)
 		rc = -1;
 	/* A price in use keeps its amount: subscribers agreed to it. */
 	if (rc == 0 && amount_sent == 1 && (rc = db_one(r, &SQL_PRICE_IN_USE,
-	    (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, &res)) == 1) {
+	    (struct db_val[]){ DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    &res)) == 1) {
 		db_res_free(&res);
 		rc = api_error(r, ERR_PARAM_INVALID, "unit_amount",
 		    "unit_amount (the price is in use by a subscription)");
@@ -274,8 +275,8 @@ update_tx(struct req *r, void *arg)
 	if (rc == 0)
 		rc = db_exec(r, &SQL_PRICE_UPDATE, (struct db_val[]){
 		    DB_I(amount), DB_SN(nickname), DB_I(active),
-		    DB_S(jsonx_text(meta)), DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL);
+		    DB_S(jsonx_text(meta)), DB_SCOPE(r), DB_S(r->captures[0]),
+		    DB_E }, NULL);
 	json_object_put(meta);
 	free(old_nickname);
 	if (rc == 0)
@@ -303,7 +304,7 @@ prices_ref(struct req *r, const char *ref, const char *param,
 	int		 rc;
 
 	rc = db_one(r, &SQL_PRICE_REF, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(ref),
+	    DB_SCOPE(r), DB_S(ref),
 	    DB_S(ref), DB_I(active_only ? 1 : 0), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "%sprice: '%.40s'",

@@ -23,7 +23,6 @@
 #include "schedules.h"
 #include "valid.h"
 
-#define SCOPE		"account_id = ? AND livemode = ?"
 #define AMOUNT_MAX	99999999999LL
 #define SCHED_COLS "id, customer_id, amount, currency, payment_method," \
 	" description, run_at, status, payment_id, metadata, created, livemode"
@@ -136,11 +135,12 @@ create_tx(struct req *r, void *arg)
 	    sizeof(token))) != 0)
 		return rc;
 	if ((rc = db_exec(r, &SQL_SCHED_INSERT, (struct db_val[]){
-	    DB_S(n->id), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(n->id), DB_SCOPE(r),
 	    DB_S(n->customer), DB_I(n->amount), DB_S(n->currency),
 	    DB_SN(n->payment_method), DB_SN(n->description), DB_I(n->run_at),
 	    DB_SN(ref.test_clock[0] ? ref.test_clock : NULL),
-	    DB_S(jsonx_text(n->metadata)), DB_I(time(NULL)), DB_E }, NULL)) != 0)
+	    DB_S(jsonx_text(n->metadata)), DB_I(time(NULL)), DB_E },
+	    NULL)) != 0)
 		return rc;
 	return answer_sched(r, &SQL_SCHED_GET, n->id, NULL);
 }
@@ -235,8 +235,8 @@ cancel_tx(struct req *r, void *arg)
 	if ((rc = answer_sched(r, &SQL_SCHED_LOCK, r->captures[0],
 	    "scheduled")) != 0 ||
 	    (rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
-	    DB_S("canceled"), DB_N, DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_S("canceled"), DB_N, DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	return answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
 }
@@ -259,7 +259,7 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	int			 rc;
 
 	rc = db_one(r, &SQL_SCHED_CLAIM, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_SCOPE(r), DB_S(id),
 	    DB_E }, &res);
 	if (rc != 1)
 		return rc;
@@ -291,8 +291,8 @@ schedules_step(struct req *r, const char *id, int64_t now)
 		 * and is not tried again. */
 		rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
 		    DB_S(rc == 0 && ch.failure == NULL ? "succeeded" : "failed"),
-		    rc == 0 ? DB_S(ch.id) : DB_N, DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_S(id), DB_E }, NULL);
+		    rc == 0 ? DB_S(ch.id) : DB_N, DB_SCOPE(r), DB_S(id), DB_E },
+		    NULL);
 	}
 	json_object_put(obj);
 	json_object_put(meta);

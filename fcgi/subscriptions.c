@@ -27,7 +27,6 @@
 #include "prices.h"
 #include "subscriptions.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
 #define INCOMPLETE_EXPIRES	(23 * 3600)	/* as Stripe */
 
 #define SUB_COLS "id, customer_id, price_id, status, current_period_start," \
@@ -180,7 +179,7 @@ save(struct req *r, const struct sub *s)
 	    s->canceled_at >= 0 ? DB_I(s->canceled_at) : DB_N,
 	    DB_SN(s->latest[0] ? s->latest : NULL), DB_I(s->retries),
 	    s->next >= 0 ? DB_I(s->next) : DB_N, DB_S(jsonx_text(s->metadata)),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(s->id),
+	    DB_SCOPE(r), DB_S(s->id),
 	    DB_E }, NULL);
 }
 
@@ -281,7 +280,7 @@ create_tx(struct req *r, void *arg)
 	s.index = 1;
 	s.metadata = n->metadata;
 	if ((rc = db_exec(r, &SQL_SUB_INSERT, (struct db_val[]){ DB_S(s.id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(s.customer), DB_S(p.id), DB_S("incomplete"), DB_I(s.anchor),
 	    DB_I(s.start), DB_I(s.end), DB_N, DB_N,
 	    DB_SN(ref.test_clock[0] ? ref.test_clock : NULL),
@@ -379,7 +378,7 @@ load_locked(struct req *r, struct sub *s)
 	int		 rc;
 
 	rc = db_one(r, &SQL_SUB_LOCK, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
 	if (rc == 0)
 		return answer_sub(r, r->captures[0], NULL);	/* the 404 */
@@ -517,7 +516,7 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 	int		 rc;
 
 	rc = db_one(r, &SQL_SUB_CLAIM, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_SCOPE(r), DB_S(id),
 	    DB_E }, &res);
 	if (rc != 1)
 		return rc;	/* 0: another job holds it */

@@ -29,7 +29,6 @@
 
 #define URL_MAX		2048
 #define SECRET_RANDOM	32
-#define SCOPE		"account_id = ? AND livemode = ?"
 
 #define WE_COLS	"id, url, description, enabled_events, disabled, metadata," \
 	" created, livemode"
@@ -72,11 +71,11 @@ static const struct sql SQL_WHD_CURSOR = {
 	"sis", 0 };
 static const struct sql SQL_WHD_LIST[2] = {
 	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE d.account_id = ? AND d.livemode = ?"
+	  " ON e.id = d.event_id WHERE " SCOPE_OF("d")
 	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
 	  " ORDER BY d.pk DESC LIMIT ?", "sisiii", 0 },
 	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE d.account_id = ? AND d.livemode = ?"
+	  " ON e.id = d.event_id WHERE " SCOPE_OF("d")
 	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
 	  " ORDER BY d.pk ASC LIMIT ?", "sisiii", 0 },
 };
@@ -334,7 +333,7 @@ insert_tx(struct req *r, void *arg)
 	int		 rc;
 
 	rc = db_exec(r, &SQL_WE_INSERT, (struct db_val[]){ DB_S(e->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(e->url),
+	    DB_SCOPE(r), DB_S(e->url),
 	    DB_SN(e->description), DB_S(jsonx_text(e->events)),
 	    DB_B(c->sealed, c->sealed_len), DB_S(jsonx_text(e->metadata)),
 	    DB_I(e->created), DB_E }, NULL);
@@ -403,8 +402,8 @@ update_tx(struct req *r, void *arg)
 	if ((rc = endpoint_params(r, 0, &e)) == 0 &&
 	    (rc = db_exec(r, &SQL_WE_UPDATE, (struct db_val[]){ DB_S(e.url),
 	    DB_SN(e.description), DB_S(jsonx_text(e.events)), DB_I(e.disabled),
-	    DB_S(jsonx_text(e.metadata)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(e.id), DB_E }, NULL)) == 0)
+	    DB_S(jsonx_text(e.metadata)), DB_SCOPE(r), DB_S(e.id), DB_E },
+	    NULL)) == 0)
 		http_reply(r, 200, endpoint_json(&e));
 	endpoint_free(&e);
 	return rc;
@@ -428,8 +427,8 @@ delete_tx(struct req *r, void *arg)
 		return rc;
 	endpoint_free(&e);
 	if ((rc = db_exec(r, &SQL_WE_DELETE, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	http_reply_deleted(r, r->captures[0], "webhook_endpoint");
 	return 0;
@@ -452,7 +451,8 @@ webhooks_list(struct req *r)
 
 	if (params_allow(r, decl, 3) == 0 &&
 	    list_params(r, &SQL_WE_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0, endpoint_row_json,
+		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0,
+		    endpoint_row_json,
 		    "/v1/webhook_endpoints");
 }
 
