@@ -109,12 +109,11 @@ create_tx(struct req *r, void *arg)
 void
 clocks_create(struct req *r)
 {
-	static const struct param decl[] = { { "frozen_time" }, { "name" } };
 	struct new_clock	 c;
 	int			 rc;
 
 	memset(&c, 0, sizeof(c));
-	if (test_mode(r) == -1 || params_allow(r, decl, 2) == -1 ||
+	if (test_mode(r) == -1 ||
 	    (rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
 	    &c.frozen_time)) == -1 || params_str(r, "name", &c.name) == -1)
 		return;
@@ -137,20 +136,16 @@ clocks_create(struct req *r)
 void
 clocks_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_clock(r, &SQL_CLOCK_GET);
+	(void)answer_clock(r, &SQL_CLOCK_GET);
 }
 
 /* GET /v1/test_helpers/test_clocks */
 void
 clocks_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
+	if (list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
 		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0,
 		    clock_json,
 		    "/v1/test_helpers/test_clocks");
@@ -179,12 +174,11 @@ advance_tx(struct req *r, void *arg)
 void
 clocks_advance(struct req *r)
 {
-	static const struct param decl[] = { { "frozen_time" } };
 	int64_t		 to;
 	int		 rc;
 
-	if (params_allow(r, decl, 1) == -1 || (rc = params_i64(r,
-	    "frozen_time", 0, INT32_MAX * 64LL, &to)) == -1)
+	if ((rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
+	    &to)) == -1)
 		return;
 	if (rc == 0) {
 		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");

@@ -117,10 +117,7 @@ required(struct req *r, const char *name, const char **out)
 static int
 signin_params(struct req *r, struct signin *in)
 {
-	static const struct param decl[] = { { "email" }, { "password" } };
-
-	if (params_allow(r, decl, 2) == -1 ||
-	    required(r, "email", &in->email) == -1 ||
+	if (required(r, "email", &in->email) == -1 ||
 	    required(r, "password", &in->password) == -1)
 		return -1;
 	return (in->live = session_mode(r)) == -1 ? -1 : 0;
@@ -248,7 +245,7 @@ dashboard_session_get(struct req *r)
 {
 	struct session	 s;
 
-	if (params_allow(r, NULL, 0) == -1 || session_auth(r, &s) == -1)
+	if (session_auth(r, &s) == -1)
 		return;
 	http_reply(r, 200, session_json(s.email, r->caller.account_id,
 	    s.csrf_token, s.expires, r->caller.livemode));
@@ -260,8 +257,7 @@ dashboard_signout(struct req *r)
 	struct json_object	*o;
 	struct session		 s;
 
-	if (params_allow(r, NULL, 0) == -1 || session_auth(r, &s) == -1 ||
-	    session_end(r, s.hash) != 0)
+	if (session_auth(r, &s) == -1 || session_end(r, s.hash) != 0)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "dashboard_session");
@@ -304,8 +300,7 @@ dashboard_keys_list(struct req *r)
 	struct db_res		 res;
 	int			 rc, n = 0;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    db_query(r, &SQL_KEYS_LIST, (struct db_val[]){
+	if (db_query(r, &SQL_KEYS_LIST, (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(KEYS_MAX + 1), DB_E }, &res) != 0)
 		return;
 	data = json_object_new_array();
@@ -364,11 +359,9 @@ key_permissions(struct req *r, char *out, size_t outsz)
 static int
 new_key_params(struct req *r, struct new_key *nk)
 {
-	static const struct param decl[] = { { "mode" }, { "permissions" } };
 	const char	*mode = NULL;
 
-	if (params_allow(r, decl, 2) == -1 ||
-	    params_str(r, "mode", &mode) == -1 ||
+	if (params_str(r, "mode", &mode) == -1 ||
 	    key_permissions(r, nk->perms, sizeof(nk->perms)) == -1)
 		return -1;
 	nk->live = r->caller.livemode;
@@ -424,8 +417,7 @@ dashboard_keys_revoke(struct req *r)
 	char		 what[96];
 	uint64_t	 n = 0;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    db_exec(r, &SQL_KEY_REVOKE, (struct db_val[]){ DB_I(time(NULL)),
+	if (db_exec(r, &SQL_KEY_REVOKE, (struct db_val[]){ DB_I(time(NULL)),
 	    DB_S(r->caller.account_id), DB_S(r->captures[0]), DB_E }, &n) != 0)
 		return;
 	if (n == 0) {

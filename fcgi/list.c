@@ -76,8 +76,7 @@ created_bounds(struct req *r, struct list_page *p)
 	}
 	/* Read the sub-object with the same typed getters. */
 	r->params = created;
-	rc = params_allow(r, (const struct param[]){ { "gt" }, { "gte" },
-	    { "lt" }, { "lte" } }, 4);
+	rc = params_allow(r, PARAMS("gt", "gte", "lt", "lte"));
 	for (i = 0; rc == 0 && i < 4; i++)
 		if ((rc = params_i64(r, ops[i], 0, INT64_MAX - 1, &n)) == 1)
 			rc = narrow(p, i, n);

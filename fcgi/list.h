@@ -13,6 +13,9 @@ struct req;
 struct sql;
 struct json_object;
 
+/* The parameters every list takes, for its route row's PARAMS(). */
+#define LIST_PARAMS	"limit", "starting_after", "ending_before"
+
 #define LIST_LIMIT_DEFAULT	10
 #define LIST_LIMIT_MAX		100
 

@@ -422,7 +422,7 @@ params_parse(struct req *r)
 }
 
 int
-params_allow(struct req *r, const struct param *decl, size_t n)
+params_allow(struct req *r, const char *const *names, size_t n)
 {
 	size_t	 i;
 
@@ -431,7 +431,7 @@ params_allow(struct req *r, const struct param *decl, size_t n)
 		if (strcmp(key, "expand") == 0)
 			continue;
 		for (i = 0; i < n; i++)
-			if (strcmp(decl[i].name, key) == 0)
+			if (strcmp(names[i], key) == 0)
 				break;
 		if (i == n)
 			return api_error(r, ERR_PARAM_UNKNOWN, key, key);

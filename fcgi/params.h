@@ -58,15 +58,20 @@ int	params_list(struct req *r, const char *name, struct json_object **out);
  * Returns 1 with *out set, 0 if absent, -1 with 400 parameter_invalid. */
 int	params_bool(struct req *r, const char *name, int *out);
 
-/* A declared parameter: its top-level name. */
-struct param {
-	const char	*name;
-};
+/*
+ * Declared parameter names, as the two arguments "names, n" with n
+ * counted by the compiler: PARAMS("name", "email"). A route row declares
+ * its top-level names this way (routes.c); a handler reading a nested
+ * object (created[gt], recurring[interval]) declares that object's.
+ */
+#define PARAMS(...)	(const char *const[]){ __VA_ARGS__ },		\
+	sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(const char *)
+#define NO_PARAMS	NULL, 0
 
-/* Answers 400 parameter_unknown for the first top-level name of
- * r->params not in "decl" ("expand" is always allowed and ignored).
- * Returns 0 or -1. */
-int	params_allow(struct req *r, const struct param *decl, size_t n);
+/* Answers 400 parameter_unknown naming the first top-level name of
+ * r->params not among the "n" of "names" ("expand", which Stripe's
+ * clients send, is always allowed and ignored). Returns 0 or -1. */
+int	params_allow(struct req *r, const char *const *names, size_t n);
 
 /* The value under "name", borrowed while r->params lives; NULL if the
  * name was not sent (JSON null is returned as a present NULL: see

@@ -147,13 +147,11 @@ attach_tx(struct req *r, void *arg)
 void
 payment_methods_attach(struct req *r)
 {
-	static const struct param decl[] = { { "payment_method" },
-	    { "token" }, { "source" } };
 	struct attach	 a;
 	char		 what[160];
 
 	memset(&a, 0, sizeof(a));
-	if (params_allow(r, decl, 3) == -1 || read_token(r, &a.token) == -1)
+	if (read_token(r, &a.token) == -1)
 		return;
 	if (processor_token(a.token, &a.d) == -1) {
 		snprintf(what, sizeof(what), "test token: '%.40s' (use "
@@ -172,13 +170,10 @@ payment_methods_attach(struct req *r)
 void
 payment_methods_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 	char			 url[96];
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
+	if (customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
 	    list_params(r, &SQL_PM_CURSOR, &p) == -1)
 		return;
 	snprintf(url, sizeof(url), "/v1/customers/%s/payment_methods",

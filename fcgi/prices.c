@@ -103,8 +103,7 @@ read_recurring(struct req *r, struct price *p)
 		    "recurring[interval]", "recurring[interval]");
 	saved = r->params;
 	r->params = rec;
-	rc = params_allow(r, (const struct param[]){ { "interval" },
-	    { "interval_count" } }, 2);
+	rc = params_allow(r, PARAMS("interval", "interval_count"));
 	if (rc == 0 && (rc = params_str(r, "interval", &iv)) == 0)
 		rc = api_error(r, ERR_PARAM_MISSING, "recurring[interval]",
 		    "recurring[interval]");
@@ -166,16 +165,12 @@ create_tx(struct req *r, void *arg)
 void
 prices_create(struct req *r)
 {
-	static const struct param decl[] = { { "unit_amount" }, { "currency" },
-	    { "recurring" }, { "nickname" }, { "lookup_key" }, { "metadata" } };
 	struct new_price	 n;
 	const char		*cur;
 	int			 rc;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_allow(r, decl, 6) == -1)
-		goto out;
 	if ((rc = params_i64(r, "unit_amount", 0, AMOUNT_MAX,
 	    &n.p.unit_amount)) != 1) {
 		if (rc == 0)
@@ -212,20 +207,16 @@ out:
 void
 prices_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_price(r, &SQL_PRICE_GET, r->captures[0]);
+	(void)answer_price(r, &SQL_PRICE_GET, r->captures[0]);
 }
 
 /* GET /v1/prices */
 void
 prices_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
+	if (list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
 		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0,
 		    price_json,
 		    "/v1/prices");
@@ -288,11 +279,7 @@ update_tx(struct req *r, void *arg)
 void
 prices_update(struct req *r)
 {
-	static const struct param decl[] = { { "active" }, { "nickname" },
-	    { "metadata" }, { "unit_amount" } };
-
-	if (params_allow(r, decl, 4) == 0)
-		(void)db_tx(r, update_tx, NULL);
+	(void)db_tx(r, update_tx, NULL);
 }
 
 int

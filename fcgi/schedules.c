@@ -185,14 +185,11 @@ read_schedule(struct req *r, struct new_sched *n)
 void
 schedules_create(struct req *r)
 {
-	static const struct param decl[] = { { "customer" }, { "amount" },
-	    { "currency" }, { "run_at" }, { "payment_method" },
-	    { "description" }, { "metadata" } };
 	struct new_sched	 n;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_allow(r, decl, 7) == 0 && read_schedule(r, &n) == 0) {
+	if (read_schedule(r, &n) == 0) {
 		if (ids_new("sched_", n.id, sizeof(n.id)) == -1)
 			api_error(r, ERR_INTERNAL, NULL, NULL);
 		else
@@ -205,21 +202,17 @@ schedules_create(struct req *r)
 void
 schedules_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
+	(void)answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
 }
 
 /* GET /v1/payment_schedules: customer, cursors. */
 void
 schedules_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "customer" } };
 	struct list_page	 p;
 	const char		*customer = NULL;
 
-	if (params_allow(r, decl, 4) == -1 ||
-	    params_str(r, "customer", &customer) == -1 ||
+	if (params_str(r, "customer", &customer) == -1 ||
 	    list_params(r, &SQL_SCHED_CURSOR, &p) == -1)
 		return;
 	list_answer(r, &p, &SQL_SCHED_LIST[customer != NULL][p.ascending],
@@ -245,8 +238,7 @@ cancel_tx(struct req *r, void *arg)
 void
 schedules_cancel(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)db_tx(r, cancel_tx, NULL);
+	(void)db_tx(r, cancel_tx, NULL);
 }
 
 int

@@ -281,11 +281,7 @@ read_description(struct req *r, struct endpoint *e)
 static int
 endpoint_params(struct req *r, int creating, struct endpoint *e)
 {
-	static const struct param decl[] = { { "url" }, { "enabled_events" },
-	    { "description" }, { "metadata" }, { "disabled" } };
-
-	if (params_allow(r, decl, creating ? 4 : 5) == -1 ||
-	    read_url(r, creating, e) == -1 ||
+	if (read_url(r, creating, e) == -1 ||
 	    read_events(r, creating, e) == -1 ||
 	    read_description(r, e) == -1 ||
 	    params_metadata(r, e->metadata) == -1 ||
@@ -383,8 +379,7 @@ webhooks_get(struct req *r)
 {
 	struct endpoint	 e;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    endpoint_load(r, &SQL_WE_GET, &e) != 0)
+	if (endpoint_load(r, &SQL_WE_GET, &e) != 0)
 		return;
 	http_reply(r, 200, endpoint_json(&e));
 	endpoint_free(&e);
@@ -445,12 +440,9 @@ webhooks_delete(struct req *r)
 void
 webhooks_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_WE_CURSOR, &p) == 0)
+	if (list_params(r, &SQL_WE_CURSOR, &p) == 0)
 		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0,
 		    endpoint_row_json,
 		    "/v1/webhook_endpoints");
@@ -491,14 +483,11 @@ delivery_json(const struct db_res *res)
 void
 webhooks_deliveries(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 	struct endpoint		 e;
 	char			 url[96];
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    endpoint_load(r, &SQL_WE_GET, &e) != 0)
+	if (endpoint_load(r, &SQL_WE_GET, &e) != 0)
 		return;
 	endpoint_free(&e);
 	if (list_params(r, &SQL_WHD_CURSOR, &p) == -1)
