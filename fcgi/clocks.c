@@ -16,8 +16,8 @@
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
-#include "valid.h"
 
+#define CLOCK_NAME_MAX	256
 #define CLOCK_COLS "id, name, frozen_time, created, livemode"
 
 static const struct sql SQL_CLOCK_INSERT = {
@@ -115,14 +115,11 @@ clocks_create(struct req *r)
 	memset(&c, 0, sizeof(c));
 	if (test_mode(r) == -1 ||
 	    (rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
-	    &c.frozen_time)) == -1 || params_str(r, "name", &c.name) == -1)
+	    &c.frozen_time)) == -1 ||
+	    params_text(r, "name", CLOCK_NAME_MAX, &c.name) == -1)
 		return;
 	if (rc == 0) {
 		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
-		return;
-	}
-	if (c.name != NULL && valid_text(c.name, 256) == -1) {
-		api_error(r, ERR_PARAM_INVALID, "name", "name");
 		return;
 	}
 	if (ids_new("clock_", c.id, sizeof(c.id)) == -1) {

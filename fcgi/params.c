@@ -677,3 +677,67 @@ params_bool(struct req *r, const char *name, int *out)
 	snprintf(what, sizeof(what), "%s (true or false)", name);
 	return api_error(r, ERR_PARAM_INVALID, name, what);
 }
+
+/* 400 parameter_missing for "name" when it is required; else 0. */
+static int
+absent(struct req *r, const char *name, int required)
+{
+	return required ? api_error(r, ERR_PARAM_MISSING, name, name) : 0;
+}
+
+int
+params_amount(struct req *r, const char *name, int required, int64_t min,
+    int64_t *out)
+{
+	int	 rc;
+
+	if (!params_has(r, name))
+		return absent(r, name, required);
+	if ((rc = params_i64(r, name, min, PARAMS_AMOUNT_MAX, out)) == -1)
+		return api_error(r, ERR_AMOUNT_INVALID, name, NULL);
+	return rc;
+}
+
+int
+params_currency(struct req *r, const char *name, int required, char *out)
+{
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, name, &s)) != 1 || s == NULL)
+		return rc == -1 ? -1 : absent(r, name, required);
+	if (valid_currency(s, out) == -1)
+		return api_error(r, ERR_CURRENCY_INVALID, name, NULL);
+	return 1;
+}
+
+int
+params_text(struct req *r, const char *name, size_t max, const char **out)
+{
+	char	 what[96];
+	int	 rc;
+
+	if ((rc = params_str(r, name, out)) != 1 || *out == NULL ||
+	    **out == '\0') {
+		*out = NULL;
+		return rc == -1 ? -1 : 0;
+	}
+	if (valid_text(*out, max) == 0)
+		return 1;
+	snprintf(what, sizeof(what), "%s (at most %zu characters, no control "
+	    "characters)", name, max);
+	return api_error(r, ERR_PARAM_INVALID, name, what);
+}
+
+int
+params_id(struct req *r, const char *name, int required, const char **out)
+{
+	int	 rc;
+
+	if ((rc = params_str(r, name, out)) != 1 || *out == NULL ||
+	    **out == '\0') {
+		*out = NULL;
+		return rc == -1 ? -1 : absent(r, name, required);
+	}
+	return 1;
+}

@@ -93,4 +93,38 @@ int	params_str(struct req *r, const char *name, const char **out);
 int	params_i64(struct req *r, const char *name, int64_t min, int64_t max,
 	    int64_t *out);
 
+/*
+ * The typed readers: one per kind of field, so every resource reads an
+ * amount, a currency, a text or an id the same way and answers the same
+ * errors. Each returns 1 with *out set, 0 if absent (or "" or null where
+ * that means none), or -1 with the error set. With "required", absent
+ * is 400 parameter_missing.
+ */
+
+/* Every amount, in the currency's minor unit (API.md "Payments"). */
+#define PARAMS_AMOUNT_MAX	99999999999LL
+/* A description, wherever one is stored. */
+#define PARAMS_DESCRIPTION_MAX	1000
+
+/* An amount from "min" (0 or 1) to PARAMS_AMOUNT_MAX; else 400
+ * amount_invalid. */
+int	params_amount(struct req *r, const char *name, int required,
+	    int64_t min, int64_t *out);
+
+/* A currency (ISO 4217, any case), lowercased into "out" (4 bytes); else
+ * 400 currency_invalid. */
+int	params_currency(struct req *r, const char *name, int required,
+	    char *out);
+
+/* Free text (a description, a nickname): "" or null is none; else 1 to
+ * "max" characters without control characters, or 400 parameter_invalid
+ * saying so. *out is borrowed while r->params lives. */
+int	params_text(struct req *r, const char *name, size_t max,
+	    const char **out);
+
+/* An object's id (a customer, a payment method), expandable in Stripe's
+ * sense: a string; "" or null is none. *out is borrowed. */
+int	params_id(struct req *r, const char *name, int required,
+	    const char **out);
+
 #endif

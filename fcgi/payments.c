@@ -24,10 +24,6 @@
 #include "payment_methods.h"
 #include "payments.h"
 #include "processor.h"
-#include "valid.h"
-
-#define AMOUNT_MAX	99999999999LL
-#define DESCRIPTION_MAX	1000
 
 #define PAY_COLS "id, amount, currency, customer_id, description, status," \
 	" failure_code, payment_method, metadata, created, livemode, pk"
@@ -194,46 +190,16 @@ payment_json(const struct db_res *res)
 }
 
 static int
-read_amount_currency(struct req *r, struct charge *ch)
-{
-	const char	*cur;
-	int		 rc;
-
-	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &ch->amount)) != 1) {
-		if (rc == 0)
-			return api_error(r, ERR_PARAM_MISSING, "amount",
-			    "amount");
-		return api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
-	}
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		return -1;
-	if (rc == 0 || cur == NULL)
-		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-	if (valid_currency(cur, ch->currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
-	return 0;
-}
-
-static int
 charge_params(struct req *r, struct charge *ch)
 {
-	if (read_amount_currency(r, ch) == -1 ||
-	    params_str(r, "customer", &ch->customer) == -1 ||
-	    params_str(r, "description", &ch->description) == -1 ||
-	    params_str(r, "payment_method", &ch->payment_method) == -1 ||
+	if (params_amount(r, "amount", 1, 1, &ch->amount) == -1 ||
+	    params_currency(r, "currency", 1, ch->currency) == -1 ||
+	    params_id(r, "customer", 0, &ch->customer) == -1 ||
+	    params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &ch->description) == -1 ||
+	    params_id(r, "payment_method", 0, &ch->payment_method) == -1 ||
 	    params_metadata(r, ch->metadata) == -1)
 		return -1;
-	if (ch->customer != NULL && *ch->customer == '\0')
-		ch->customer = NULL;
-	if (ch->payment_method != NULL && *ch->payment_method == '\0')
-		ch->payment_method = NULL;
-	if (ch->description != NULL && *ch->description != '\0' &&
-	    valid_text(ch->description, DESCRIPTION_MAX) == -1)
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (at most 1000 characters, no control "
-		    "characters)");
-	if (ch->description != NULL && *ch->description == '\0')
-		ch->description = NULL;
 	return 0;
 }
 
@@ -555,18 +521,16 @@ volume_since(int64_t now, int months)
 static int
 volume_params(struct req *r, int *months, char *currency)
 {
-	const char	*iv = NULL, *cur = NULL;
+	const char	*iv = NULL;
 
 	*currency = '\0';
 	if (params_str(r, "interval", &iv) == -1 ||
-	    params_str(r, "currency", &cur) == -1)
+	    params_currency(r, "currency", 0, currency) == -1)
 		return -1;
 	if (iv != NULL && strcmp(iv, "day") != 0 && strcmp(iv, "month") != 0)
 		return api_error(r, ERR_PARAM_INVALID, "interval",
 		    "interval (day or month)");
 	*months = iv != NULL && strcmp(iv, "month") == 0;
-	if (cur != NULL && valid_currency(cur, currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
 	return 0;
 }
 

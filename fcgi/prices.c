@@ -16,9 +16,9 @@
 #include "list.h"
 #include "params.h"
 #include "prices.h"
-#include "valid.h"
 
-#define AMOUNT_MAX	99999999999LL
+#define NICKNAME_MAX	256
+#define LOOKUP_KEY_MAX	200
 #define PRICE_COLS "id, unit_amount, currency, interval_unit, interval_count," \
 	" nickname, lookup_key, active, metadata, created, livemode"
 enum { PR_ID, PR_AMOUNT, PR_CURRENCY, PR_INTERVAL, PR_COUNT, PR_NICKNAME,
@@ -120,21 +120,6 @@ read_recurring(struct req *r, struct price *p)
 	return rc == -1 ? -1 : 0;
 }
 
-/* A nickname or lookup key: optional text of at most "max" characters. */
-static int
-read_text(struct req *r, const char *name, size_t max, const char **out)
-{
-	int	 rc;
-
-	if ((rc = params_str(r, name, out)) != 1)
-		return rc;
-	if (*out != NULL && **out == '\0')
-		*out = NULL;
-	if (*out != NULL && valid_text(*out, max) == -1)
-		return api_error(r, ERR_PARAM_INVALID, name, name);
-	return 1;
-}
-
 struct new_price {
 	struct price		 p;
 	const char		*nickname;
@@ -166,33 +151,14 @@ void
 prices_create(struct req *r)
 {
 	struct new_price	 n;
-	const char		*cur;
-	int			 rc;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if ((rc = params_i64(r, "unit_amount", 0, AMOUNT_MAX,
-	    &n.p.unit_amount)) != 1) {
-		if (rc == 0)
-			api_error(r, ERR_PARAM_MISSING, "unit_amount",
-			    "unit_amount");
-		else
-			api_error(r, ERR_AMOUNT_INVALID, "unit_amount", NULL);
-		goto out;
-	}
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		goto out;
-	if (rc == 0 || cur == NULL) {
-		api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-		goto out;
-	}
-	if (valid_currency(cur, n.p.currency) == -1) {
-		api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
-		goto out;
-	}
-	if (read_recurring(r, &n.p) == -1 ||
-	    read_text(r, "nickname", 256, &n.nickname) == -1 ||
-	    read_text(r, "lookup_key", 200, &n.lookup_key) == -1 ||
+	if (params_amount(r, "unit_amount", 1, 0, &n.p.unit_amount) == -1 ||
+	    params_currency(r, "currency", 1, n.p.currency) == -1 ||
+	    read_recurring(r, &n.p) == -1 ||
+	    params_text(r, "nickname", NICKNAME_MAX, &n.nickname) == -1 ||
+	    params_text(r, "lookup_key", LOOKUP_KEY_MAX, &n.lookup_key) == -1 ||
 	    params_metadata(r, n.metadata) == -1)
 		goto out;
 	if (ids_new("price_", n.p.id, sizeof(n.p.id)) == -1)
@@ -250,10 +216,10 @@ update_tx(struct req *r, void *arg)
 	    &active) == -1 ?
 	    -1 : 0;
 	if (rc == 0 && params_has(r, "nickname") &&
-	    read_text(r, "nickname", 256, &nickname) == -1)
+	    params_text(r, "nickname", NICKNAME_MAX, &nickname) == -1)
 		rc = -1;
-	if (rc == 0 && (amount_sent = params_i64(r, "unit_amount", 0,
-	    AMOUNT_MAX, &amount)) == -1)
+	if (rc == 0 && (amount_sent = params_amount(r, "unit_amount", 0, 0,
+	    &amount)) == -1)
 		rc = -1;
 	/* A price in use keeps its amount: subscribers agreed to it. */
 	if (rc == 0 && amount_sent == 1 && (rc = db_one(r, &SQL_PRICE_IN_USE,

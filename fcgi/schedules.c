@@ -21,9 +21,7 @@
 #include "payment_methods.h"
 #include "payments.h"
 #include "schedules.h"
-#include "valid.h"
 
-#define AMOUNT_MAX	99999999999LL
 #define SCHED_COLS "id, customer_id, amount, currency, payment_method," \
 	" description, run_at, status, payment_id, metadata, created, livemode"
 enum { SC_ID, SC_CUSTOMER, SC_AMOUNT, SC_CURRENCY, SC_PM, SC_DESCRIPTION,
@@ -148,36 +146,21 @@ create_tx(struct req *r, void *arg)
 static int
 read_schedule(struct req *r, struct new_sched *n)
 {
-	const char	*cur;
-	int		 rc;
+	int	 rc;
 
-	if ((rc = params_str(r, "customer", &n->customer)) == -1)
+	if (params_id(r, "customer", 1, &n->customer) == -1 ||
+	    params_amount(r, "amount", 1, 1, &n->amount) == -1 ||
+	    params_currency(r, "currency", 1, n->currency) == -1)
 		return -1;
-	if (n->customer == NULL || *n->customer == '\0')
-		return api_error(r, ERR_PARAM_MISSING, "customer", "customer");
-	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &n->amount)) != 1)
-		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "amount",
-		    "amount") : api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		return -1;
-	if (cur == NULL)
-		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-	if (valid_currency(cur, n->currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
 	if ((rc = params_i64(r, "run_at", 1, INT32_MAX * 64LL,
 	    &n->run_at)) != 1)
 		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "run_at",
 		    "run_at") : -1;
-	if (params_str(r, "payment_method", &n->payment_method) == -1 ||
-	    params_str(r, "description", &n->description) == -1 ||
+	if (params_id(r, "payment_method", 0, &n->payment_method) == -1 ||
+	    params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &n->description) == -1 ||
 	    params_metadata(r, n->metadata) == -1)
 		return -1;
-	if (n->payment_method != NULL && *n->payment_method == '\0')
-		n->payment_method = NULL;
-	if (n->description != NULL && (*n->description == '\0' ||
-	    valid_text(n->description, 1000) == -1))
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (1 to 1000 characters)");
 	return 0;
 }
 

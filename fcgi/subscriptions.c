@@ -311,19 +311,14 @@ subscriptions_create(struct req *r)
 {
 	struct new_sub	 n;
 	const char	*behavior = NULL;
-	int		 rc;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if ((rc = params_str(r, "customer", &n.customer)) == -1 ||
+	if (params_id(r, "customer", 1, &n.customer) == -1 ||
 	    read_price_ref(r, &n.price_ref, &n.price_param) == -1 ||
 	    params_str(r, "payment_behavior", &behavior) == -1 ||
 	    params_metadata(r, n.metadata) == -1)
 		goto out;
-	if (n.customer == NULL || *n.customer == '\0') {
-		api_error(r, ERR_PARAM_MISSING, "customer", "customer");
-		goto out;
-	}
 	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
 	    strcmp(behavior, "allow_incomplete") != 0) {
 		api_error(r, ERR_PARAM_INVALID, "payment_behavior",

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "params.h"
 #include "seal.h"
-#include "valid.h"
 #include "webhooks.h"
 
 #define URL_MAX		2048
@@ -265,15 +264,15 @@ read_description(struct req *r, struct endpoint *e)
 	const char	*d;
 	int		 rc;
 
-	if ((rc = params_str(r, "description", &d)) != 1)
-		return rc;
+	if (!params_has(r, "description"))
+		return 0;
+	if ((rc = params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &d)) == -1)
+		return -1;
 	free(e->description);
 	e->description = NULL;
-	if (d == NULL || *d == '\0')
+	if (rc == 0)
 		return 0;
-	if (valid_text(d, 1000) == -1)
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (at most 1000 characters)");
 	return (e->description = strdup(d)) != NULL ? 0 :
 	    api_error(r, ERR_INTERNAL, NULL, NULL);
 }
