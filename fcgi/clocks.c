@@ -35,16 +35,10 @@ static const struct sql SQL_CLOCK_ADVANCE = {
 static const struct sql SQL_CLOCK_DELETE = {
 	"UPDATE test_clocks SET deleted = ? WHERE " SCOPE " AND id = ?",
 	"isis", 0 };
-static const struct sql SQL_CLOCK_CURSOR = {
-	"SELECT pk FROM test_clocks WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_CLOCK_LIST[2] = {
-	{ "SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "siiii", 0 },
-	{ "SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "siiii", 0 },
-};
+static const struct sql SQL_CLOCK_CURSOR = LIST_CURSOR("test_clocks");
+static const struct sql SQL_CLOCK_LIST[2] = LIST_PAIR(
+	"SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
+	" AND deleted IS NULL", "");
 
 static struct json_object *
 clock_json(const struct db_res *res)

@@ -491,20 +491,15 @@ customers_delete(struct req *r)
 /* The index is named: left to itself, MariaDB reads a cursor's page by
  * walking (account, mode) from the newest row, so a cursor deep in a
  * million customers read half of them (tests/bench/scale.sh). */
-#define LIST_SQL(hint, filter, order)					\
+#define LIST_HEAD(hint)							\
 	"SELECT " CUSTOMER_COLS " FROM customers " hint " WHERE " SCOPE	\
-	" AND deleted IS NULL" filter " AND pk < ? AND pk > ?"		\
-	" AND created >= ? AND created <= ? ORDER BY pk " order " LIMIT ?"
-#define BY_LIST	"FORCE INDEX (customers_list)"
+	" AND deleted IS NULL"
 
-static const struct sql SQL_CUSTOMER_CURSOR = {
-	"SELECT pk FROM customers WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_CUSTOMER_CURSOR = LIST_CURSOR("customers");
 /* Indexed by [email filter][ascending]. */
 static const struct sql SQL_CUSTOMER_LIST[2][2] = {
-	{ { LIST_SQL(BY_LIST, "", "DESC"), "siiiiii", 0 },
-	  { LIST_SQL(BY_LIST, "", "ASC"), "siiiiii", 0 } },
-	{ { LIST_SQL("", " AND email = ?", "DESC"), "sisiiiii", 0 },
-	  { LIST_SQL("", " AND email = ?", "ASC"), "sisiiiii", 0 } },
+	LIST_PAIR_CREATED(LIST_HEAD("FORCE INDEX (customers_list)"), ""),
+	LIST_PAIR_CREATED(LIST_HEAD("") " AND email = ?", "s"),
 };
 
 /* The API object of a customer row, for list_rows(); NULL if out of

@@ -31,24 +31,18 @@ static const struct sql SQL_EVENT_INSERT = {
 static const struct sql SQL_EVENT_GET = {
 	"SELECT " EVENTS_COLS " FROM events WHERE " SCOPE " AND id = ?",
 	"sis", 0 };
-static const struct sql SQL_EVENT_CURSOR = {
-	"SELECT pk FROM events WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_EVENT_CURSOR = LIST_CURSOR("events");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
-#define EVENT_LIST_SQL(index, filter, order)				\
+#define EVENT_LIST_HEAD(index)						\
 	"SELECT " EVENTS_COLS " FROM events FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter						\
-	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
-	" ORDER BY pk " order " LIMIT ?"
+	" WHERE " SCOPE
 
 /* Indexed by [type filter][ascending]. */
 static const struct sql SQL_EVENT_LIST[2][2] = {
-	{ { EVENT_LIST_SQL("events_list", "", "DESC"), "siiiiii", 0 },
-	  { EVENT_LIST_SQL("events_list", "", "ASC"), "siiiiii", 0 } },
-	{ { EVENT_LIST_SQL("events_type", " AND type = ?", "DESC"),
-	    "sisiiiii", 0 },
-	  { EVENT_LIST_SQL("events_type", " AND type = ?", "ASC"),
-	    "sisiiiii", 0 } },
+	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_list"), ""),
+	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_type") " AND type = ?",
+	    "s"),
 };
 
 int

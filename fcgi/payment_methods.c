@@ -43,16 +43,10 @@ static const struct sql SQL_PM_DETACH = {
 static const struct sql SQL_PM_UNSET_DEFAULT = {
 	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
 	" AND id = ? AND default_pm = ?", "isiss", 0 };
-static const struct sql SQL_PM_CURSOR = {
-	"SELECT pk FROM payment_methods WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_PM_LIST[2] = {
-	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
-	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "sisiii", 0 },
-	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
-	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "sisiii", 0 },
-};
+static const struct sql SQL_PM_CURSOR = LIST_CURSOR("payment_methods");
+static const struct sql SQL_PM_LIST[2] = LIST_PAIR(
+	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	" AND customer_id = ?", "s");
 
 /* The API object of the current row; a new reference. */
 static struct json_object *

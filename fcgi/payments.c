@@ -43,8 +43,7 @@ static const struct sql SQL_PAY_INSERT = {
 static const struct sql SQL_PAY_GET = {
 	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE " AND id = ?",
 	"sis", 0 };
-static const struct sql SQL_PAY_CURSOR = {
-	"SELECT pk FROM payments WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_PAY_CURSOR = LIST_CURSOR("payments");
 static const struct sql SQL_TOTALS_SUCCEEDED = {
 	"INSERT INTO customer_totals (customer_id, account_id, livemode,"
 	" succeeded, failed, last_pk, last_id, last_amount, last_currency,"
@@ -121,22 +120,19 @@ static const struct sql SQL_VOLUME_PERIODS[2] = {
  * the newest to a cursor, so a page deep in a long history read tens of
  * thousands of rows (tests/bench/scale.sh); with the index it is a range
  * of limit + 1 rows. */
-#define PAY_LIST_SQL(index, filter, order)				\
+#define PAY_LIST_HEAD(index)						\
 	"SELECT " PAY_COLS " FROM payments FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter						\
-	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
-	" ORDER BY pk " order " LIMIT ?"
-#define PAY_LIST_PAIR(index, filter, sig)				\
-	{ { PAY_LIST_SQL(index, filter, "DESC"), sig, 0 },		\
-	  { PAY_LIST_SQL(index, filter, "ASC"), sig, 0 } }
+	" WHERE " SCOPE
 
 /* Indexed by [customer filter + 2 * status filter][ascending]. */
 static const struct sql SQL_PAY_LIST[4][2] = {
-	PAY_LIST_PAIR("payments_list", "", "siiiiii"),
-	PAY_LIST_PAIR("payments_customer", " AND customer_id = ?", "sisiiiii"),
-	PAY_LIST_PAIR("payments_status", " AND status = ?", "sisiiiii"),
-	PAY_LIST_PAIR("payments_customer", " AND customer_id = ?"
-	    " AND status = ?", "sissiiiii"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_list"), ""),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_customer")
+	    " AND customer_id = ?", "s"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_status")
+	    " AND status = ?", "s"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_customer")
+	    " AND customer_id = ? AND status = ?", "ss"),
 };
 
 /* A payment's fields, from a row or from the charge just recorded. */

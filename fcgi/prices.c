@@ -43,14 +43,9 @@ static const struct sql SQL_PRICE_UPDATE = {
 static const struct sql SQL_PRICE_IN_USE = {
 	"SELECT 1 FROM subscriptions WHERE " SCOPE " AND price_id = ? LIMIT 1",
 	"sis", 0 };
-static const struct sql SQL_PRICE_CURSOR = {
-	"SELECT pk FROM prices WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_PRICE_LIST[2] = {
-	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
-	  " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
-	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
-	  " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 },
-};
+static const struct sql SQL_PRICE_CURSOR = LIST_CURSOR("prices");
+static const struct sql SQL_PRICE_LIST[2] = LIST_PAIR(
+	"SELECT " PRICE_COLS " FROM prices WHERE " SCOPE, "");
 
 static struct json_object *
 price_json(const struct db_res *res)

@@ -45,20 +45,13 @@ static const struct sql SQL_SCHED_CLAIM = {
 static const struct sql SQL_SCHED_DONE = {
 	"UPDATE payment_schedules SET status = ?, payment_id = ? WHERE " SCOPE
 	" AND id = ?", "sssis", 0 };
-static const struct sql SQL_SCHED_CURSOR = {
-	"SELECT pk FROM payment_schedules WHERE " SCOPE " AND id = ?",
-	"sis", 0 };
+static const struct sql SQL_SCHED_CURSOR = LIST_CURSOR("payment_schedules");
+#define SCHED_LIST_HEAD	"SELECT " SCHED_COLS " FROM payment_schedules"	\
+	" WHERE " SCOPE
+/* Indexed by [customer filter][ascending]. */
 static const struct sql SQL_SCHED_LIST[2][2] = {
-	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
-	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 } },
-	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC"
-	    " LIMIT ?", "sisiii", 0 },
-	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC"
-	    " LIMIT ?", "sisiii", 0 } },
+	LIST_PAIR(SCHED_LIST_HEAD, ""),
+	LIST_PAIR(SCHED_LIST_HEAD " AND customer_id = ?", "s"),
 };
 
 static struct json_object *

@@ -63,26 +63,21 @@ static const struct sql SQL_SUB_SAVE = {
 static const struct sql SQL_CHARGE_RECORD = {
 	"INSERT INTO subscription_charges (subscription_id, period_index,"
 	" attempt, payment_id, created) VALUES (?, ?, ?, ?, ?)", "siisi", 0 };
-static const struct sql SQL_SUB_CURSOR = {
-	"SELECT pk FROM subscriptions WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_SUB_CURSOR = LIST_CURSOR("subscriptions");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
-#define SUB_LIST_SQL(index, filter, order)				\
+#define SUB_LIST_HEAD(index)						\
 	"SELECT " SUB_COLS " FROM subscriptions FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter " AND pk < ? AND pk > ?"			\
-	" ORDER BY pk " order " LIMIT ?"
-#define SUB_LIST_PAIR(index, filter, sig)				\
-	{ { SUB_LIST_SQL(index, filter, "DESC"), sig, 0 },		\
-	  { SUB_LIST_SQL(index, filter, "ASC"), sig, 0 } }
+	" WHERE " SCOPE
 
 /* Indexed by [customer filter + 2 * status filter][ascending]. */
 static const struct sql SQL_SUB_LIST[4][2] = {
-	SUB_LIST_PAIR("subscriptions_list", "", "siiii"),
-	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?",
-	    "sisiii"),
-	SUB_LIST_PAIR("subscriptions_list", " AND status = ?", "sisiii"),
-	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?"
-	    " AND status = ?", "sissiii"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_list"), ""),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_customer")
+	    " AND customer_id = ?", "s"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_list") " AND status = ?", "s"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_customer")
+	    " AND customer_id = ? AND status = ?", "ss"),
 };
 
 /* A subscription row, as the code changes it. */

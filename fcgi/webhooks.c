@@ -51,33 +51,19 @@ static const struct sql SQL_WE_UPDATE = {
 static const struct sql SQL_WE_DELETE = {
 	"UPDATE webhook_endpoints SET deleted = ? WHERE " SCOPE
 	" AND id = ? AND deleted IS NULL", "isis", 0 };
-static const struct sql SQL_WE_CURSOR = {
-	"SELECT pk FROM webhook_endpoints WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_WE_LIST[2] = {
-	{ "SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "siiii", 0 },
-	{ "SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "siiii", 0 },
-};
+static const struct sql SQL_WE_CURSOR = LIST_CURSOR("webhook_endpoints");
+static const struct sql SQL_WE_LIST[2] = LIST_PAIR(
+	"SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
+	" AND deleted IS NULL", "");
 
 #define WHD_COLS "d.id, d.endpoint_id, d.event_id, e.type, d.status," \
 	" d.attempts, d.last_status, d.next_attempt, d.created, d.delivered," \
 	" d.livemode"
-static const struct sql SQL_WHD_CURSOR = {
-	"SELECT pk FROM webhook_deliveries WHERE " SCOPE " AND id = ?",
-	"sis", 0 };
-static const struct sql SQL_WHD_LIST[2] = {
-	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE " SCOPE_OF("d")
-	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
-	  " ORDER BY d.pk DESC LIMIT ?", "sisiii", 0 },
-	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE " SCOPE_OF("d")
-	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
-	  " ORDER BY d.pk ASC LIMIT ?", "sisiii", 0 },
-};
+static const struct sql SQL_WHD_CURSOR = LIST_CURSOR("webhook_deliveries");
+static const struct sql SQL_WHD_LIST[2] = LIST_PAIR_OF(
+	"SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
+	" ON e.id = d.event_id WHERE " SCOPE_OF("d") " AND d.endpoint_id = ?",
+	"d.pk", "", "sisiii");
 
 /* The endpoint being written. */
 struct endpoint {
