@@ -343,7 +343,8 @@ duplicate_email(struct req *r, const struct customer *c)
 
 /* Renders "c", writes event "type" about it, and answers with it. */
 static int
-answer_with_event(struct req *r, const struct customer *c, const char *type)
+answer_with_event(struct req *r, const struct customer *c,
+    enum event_type type)
 {
 	struct json_object	*obj = customer_json(c);
 	int			 rc;
@@ -372,7 +373,7 @@ insert_tx(struct req *r, void *arg)
 		return duplicate_email(r, c);
 	if (rc != 0)
 		return rc;
-	return answer_with_event(r, c, "customer.created");
+	return answer_with_event(r, c, EVT_CUSTOMER_CREATED);
 }
 
 /* POST /v1/customers */
@@ -447,7 +448,7 @@ update_tx(struct req *r, void *arg)
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
 		if (rc == 0)
-			rc = answer_with_event(r, &c, "customer.updated");
+			rc = answer_with_event(r, &c, EVT_CUSTOMER_UPDATED);
 	}
 	customer_free(&c);
 	return rc;
@@ -474,7 +475,7 @@ delete_tx(struct req *r, void *arg)
 	    DB_I(now), DB_SCOPE(r),
 	    DB_S(c.id), DB_E }, NULL);
 	if (rc == 0)
-		rc = answer_with_event(r, &c, "customer.deleted");
+		rc = answer_with_event(r, &c, EVT_CUSTOMER_DELETED);
 	if (rc == 0)
 		http_reply_deleted(r, c.id, "customer");
 	customer_free(&c);

@@ -17,12 +17,17 @@
 #include "list.h"
 #include "params.h"
 
-static const char *const types[] = {
-	"customer.created", "customer.updated", "customer.deleted",
-	"payment.succeeded", "payment.failed",
-	"payment_method.attached", "payment_method.detached",
-	"subscription.created", "subscription.updated",
-	"subscription.deleted",
+static const char *const types[EVT__MAX] = {
+	"customer.created",		/* EVT_CUSTOMER_CREATED */
+	"customer.updated",		/* EVT_CUSTOMER_UPDATED */
+	"customer.deleted",		/* EVT_CUSTOMER_DELETED */
+	"payment.succeeded",		/* EVT_PAYMENT_SUCCEEDED */
+	"payment.failed",		/* EVT_PAYMENT_FAILED */
+	"payment_method.attached",	/* EVT_PAYMENT_METHOD_ATTACHED */
+	"payment_method.detached",	/* EVT_PAYMENT_METHOD_DETACHED */
+	"subscription.created",		/* EVT_SUBSCRIPTION_CREATED */
+	"subscription.updated",		/* EVT_SUBSCRIPTION_UPDATED */
+	"subscription.deleted",		/* EVT_SUBSCRIPTION_DELETED */
 };
 
 static const struct sql SQL_EVENT_INSERT = {
@@ -45,19 +50,25 @@ static const struct sql SQL_EVENT_LIST[2][2] = {
 	    "s"),
 };
 
-int
-events_type_known(const char *type)
+const char *
+events_type_name(enum event_type type)
 {
-	size_t	 i;
+	return type < EVT__MAX ? types[type] : NULL;
+}
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i], type) == 0)
-			return 1;
-	return 0;
+enum event_type
+events_type_parse(const char *name)
+{
+	enum event_type	 t;
+
+	for (t = 0; t < EVT__MAX; t++)
+		if (strcmp(types[t], name) == 0)
+			break;
+	return t;
 }
 
 int
-events_add(struct req *r, const char *type, struct json_object *obj)
+events_add(struct req *r, enum event_type type, struct json_object *obj)
 {
 	struct json_object	*data;
 	char			 id[IDS_MAX];
@@ -68,7 +79,8 @@ events_add(struct req *r, const char *type, struct json_object *obj)
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonx_add(data, "object", json_object_get(obj));
 	rc = db_exec(r, &SQL_EVENT_INSERT, (struct db_val[]){ DB_S(id),
-	    DB_SCOPE(r), DB_S(type),
+	    DB_SCOPE(r),
+	    DB_S(types[type]),
 	    DB_S(jsonx_text(data)), DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
 	return rc;

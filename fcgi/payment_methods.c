@@ -129,7 +129,7 @@ attach_tx(struct req *r, void *arg)
 	    DB_S(a->id), DB_E }, &res)) == 1) {
 		obj = payment_method_json(&res);
 		db_res_free(&res);
-		if ((rc = events_add(r, "payment_method.attached", obj)) == 0)
+		if ((rc = events_add(r, EVT_PAYMENT_METHOD_ATTACHED, obj)) == 0)
 			http_reply(r, 200, obj);
 		else
 			json_object_put(obj);
@@ -207,7 +207,7 @@ detach_tx(struct req *r, void *arg)
 	    (rc = db_exec(r, &SQL_PM_UNSET_DEFAULT, (struct db_val[]){
 	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(customer), DB_S(pm), DB_E },
 	    NULL)) == 0 &&
-	    (rc = events_add(r, "payment_method.detached", obj)) == 0) {
+	    (rc = events_add(r, EVT_PAYMENT_METHOD_DETACHED, obj)) == 0) {
 		http_reply(r, 200, obj);
 		return 0;
 	}

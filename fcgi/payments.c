@@ -335,8 +335,8 @@ payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 	*obj = payment_made_json(r, ch);
 	if (ch->pending)
 		return 0;	/* nothing happened yet to tell */
-	if ((rc = events_add(r, ch->failure ? "payment.failed" :
-	    "payment.succeeded", *obj)) != 0) {
+	if ((rc = events_add(r, ch->failure ? EVT_PAYMENT_FAILED :
+	    EVT_PAYMENT_SUCCEEDED, *obj)) != 0) {
 		json_object_put(*obj);
 		*obj = NULL;
 	}

@@ -27,6 +27,8 @@
 #include "prices.h"
 #include "subscriptions.h"
 
+/* What answer_sub() writes when it writes no event. */
+#define NO_EVENT		EVT__MAX
 #define INCOMPLETE_EXPIRES	(23 * 3600)	/* as Stripe */
 
 #define SUB_COLS "id, customer_id, price_id, status, current_period_start," \
@@ -145,9 +147,9 @@ sub_row_json(const struct db_res *res)
 }
 
 /* Reads subscription "id" back, answers it, and writes event "type"
- * about it (NULL: none). */
+ * about it (NO_EVENT: none). */
 static int
-answer_sub(struct req *r, const char *id, const char *type)
+answer_sub(struct req *r, const char *id, enum event_type type)
 {
 	struct json_object	*o;
 	struct db_res		 res;
@@ -157,7 +159,7 @@ answer_sub(struct req *r, const char *id, const char *type)
 		return rc;
 	o = sub_row_json(&res);
 	db_res_free(&res);
-	if (type != NULL && (rc = events_add(r, type, o)) != 0) {
+	if (type != NO_EVENT && (rc = events_add(r, type, o)) != 0) {
 		json_object_put(o);
 		return rc;
 	}
@@ -297,7 +299,7 @@ create_tx(struct req *r, void *arg)
 	}
 	if ((rc = save(r, &s)) != 0)
 		return rc;
-	return answer_sub(r, s.id, "subscription.created");
+	return answer_sub(r, s.id, EVT_SUBSCRIPTION_CREATED);
 }
 
 /* POST /v1/subscriptions */
@@ -334,7 +336,7 @@ out:
 void
 subscriptions_get(struct req *r)
 {
-	(void)answer_sub(r, r->captures[0], NULL);
+	(void)answer_sub(r, r->captures[0], NO_EVENT);
 }
 
 /* GET /v1/subscriptions: customer, status, cursors. */
@@ -364,7 +366,7 @@ load_locked(struct req *r, struct sub *s)
 	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
 	if (rc == 0)
-		return answer_sub(r, r->captures[0], NULL);	/* the 404 */
+		return answer_sub(r, r->captures[0], NO_EVENT);	/* the 404 */
 	if (rc != 1)
 		return rc;
 	sub_from_row(s, &res);
@@ -389,7 +391,7 @@ update_tx(struct req *r, void *arg)
 	    params_metadata(r, s.metadata) == -1)
 		rc = -1;
 	else if ((rc = save(r, &s)) == 0)
-		rc = answer_sub(r, s.id, "subscription.updated");
+		rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_UPDATED);
 	json_object_put(s.metadata);
 	return rc;
 }
@@ -420,7 +422,7 @@ cancel_tx(struct req *r, void *arg)
 		s.canceled_at = now;
 		s.next = -1;
 		if ((rc = save(r, &s)) == 0)
-			rc = answer_sub(r, s.id, "subscription.deleted");
+			rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_DELETED);
 	}
 	json_object_put(s.metadata);
 	return rc;
@@ -436,7 +438,7 @@ subscriptions_cancel(struct req *r)
 /* The next period: advance it and charge it. */
 static int
 renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
-    const char **type)
+    enum event_type *type)
 {
 	int	 rc, failed = 0;
 
@@ -446,7 +448,7 @@ renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
 	    s->index);
 	if ((rc = charge(r, s, p, 1, now, 0, &failed)) != 0)
 		return rc;
-	*type = "subscription.updated";
+	*type = EVT_SUBSCRIPTION_UPDATED;
 	if (!failed) {
 		s->retries = 0;
 		s->next = s->end;
@@ -461,7 +463,7 @@ renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
 /* Another try at the past-due period; canceled after the last one. */
 static int
 retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
-    const char **type)
+    enum event_type *type)
 {
 	static const int days[] = SUBSCRIPTIONS_RETRY_DAYS;
 	const int	 tries = sizeof(days) / sizeof(days[0]);
@@ -469,7 +471,7 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 
 	if ((rc = charge(r, s, p, (int)s->retries + 1, now, 0, &failed)) != 0)
 		return rc;
-	*type = "subscription.updated";
+	*type = EVT_SUBSCRIPTION_UPDATED;
 	if (!failed) {
 		snprintf(s->status, sizeof(s->status), "active");
 		s->retries = 0;
@@ -478,7 +480,7 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 		snprintf(s->status, sizeof(s->status), "canceled");
 		s->canceled_at = now;
 		s->next = -1;
-		*type = "subscription.deleted";
+		*type = EVT_SUBSCRIPTION_DELETED;
 	} else
 		s->next = now + 86400LL * days[s->retries++];
 	return 0;
@@ -487,7 +489,7 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 int
 subscriptions_step(struct req *r, const char *id, int64_t now)
 {
-	const char	*type = NULL;
+	enum event_type	 type = NO_EVENT;
 	struct db_res	 res;
 	struct price	 p;
 	struct sub	 s;
@@ -508,12 +510,12 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 	if (strcmp(s.status, "incomplete") == 0) {
 		snprintf(s.status, sizeof(s.status), "incomplete_expired");
 		s.next = -1;
-		type = "subscription.updated";
+		type = EVT_SUBSCRIPTION_UPDATED;
 	} else if (strcmp(s.status, "active") == 0 && s.cancel_at_end) {
 		snprintf(s.status, sizeof(s.status), "canceled");
 		s.canceled_at = s.end;
 		s.next = -1;
-		type = "subscription.deleted";
+		type = EVT_SUBSCRIPTION_DELETED;
 	} else if ((rc = prices_ref(r, s.price, "price", 0, &p)) == 0)
 		rc = strcmp(s.status, "past_due") == 0 ?
 		    retry(r, &s, &p, now, &type) : renew(r, &s, &p, now, &type);
@@ -522,7 +524,7 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 		snprintf(s.status, sizeof(s.status), "canceled");
 		s.canceled_at = now;
 		s.next = -1;
-		type = "subscription.deleted";
+		type = EVT_SUBSCRIPTION_DELETED;
 		rc = 0;
 	}
 	if (rc == 0)

@@ -207,7 +207,7 @@ read_events(struct req *r, int creating, struct endpoint *e)
 	for (i = 0; i < n; i++) {
 		type = json_object_get_string(
 		    (item = json_object_array_get_idx(list, i)));
-		if (!events_type_known(type) &&
+		if (events_type_parse(type) == EVT__MAX &&
 		    !(strcmp(type, "*") == 0 && n == 1)) {
 			json_object_put(list);
 			return api_error(r, ERR_PARAM_INVALID, "enabled_events",
