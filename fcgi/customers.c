@@ -19,7 +19,6 @@
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
-#include "payment_methods.h"
 #include "search.h"
 #include "valid.h"
 
@@ -52,6 +51,13 @@ static const struct sql SQL_CUSTOMER_UPDATE = {
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
+static const struct sql SQL_CUSTOMER_UNSET_DEFAULT = {
+	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
+	" AND id = ? AND default_pm = ?", "isiss", 0 };
+/* A payment method attached to the customer, for its default. */
+static const struct sql SQL_CUSTOMER_PM = {
+	"SELECT 1 FROM payment_methods WHERE " SCOPE " AND id = ?"
+	" AND customer_id = ?", "siss", 0 };
 static const struct sql SQL_CUSTOMER_BY_EMAIL = {
 	"SELECT id FROM customers WHERE " SCOPE " AND live_email = ?", "sis", 0 };
 
@@ -233,6 +239,7 @@ read_default_pm(struct req *r, struct customer *c)
 	struct json_object	*inv = params_get(r, "invoice_settings");
 	struct json_object	*pm = NULL;
 	const char		*param = "invoice_settings[default_payment_method]";
+	struct db_res		 res;
 	const char		*id;
 	char			 what[96];
 	int			 rc;
@@ -250,13 +257,16 @@ read_default_pm(struct req *r, struct customer *c)
 		c->default_pm[0] = '\0';
 		return 0;
 	}
-	if ((rc = payment_methods_attached(r, c->id, id)) != 1) {
+	rc = db_one(r, &SQL_CUSTOMER_PM, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(id), DB_S(c->id), DB_E }, &res);
+	if (rc != 1) {
 		if (rc != 0)
 			return rc;
 		snprintf(what, sizeof(what), "payment method attached to this "
 		    "customer: '%.40s'", id);
 		return api_error(r, ERR_REF_MISSING, param, what);
 	}
+	db_res_free(&res);
 	snprintf(c->default_pm, sizeof(c->default_pm), "%s", id);
 	return 0;
 }
@@ -654,4 +664,11 @@ customers_search(struct req *r)
 		search_run(r, &ss, &p);
 	search_sql_free(&ss);
 	search_free(&sq);
+}
+
+int
+customers_unset_default_pm(struct req *r, const char *id, const char *pm)
+{
+	return db_exec(r, &SQL_CUSTOMER_UNSET_DEFAULT, (struct db_val[]){
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(id), DB_S(pm), DB_E }, NULL);
 }

@@ -16,7 +16,6 @@
 #include "db.h"
 #include "errors.h"
 #include "http.h"
-#include "idempotency.h"
 #include "log.h"
 
 /* Room for every static statement (about 145 in fcgi/ now): when full,
@@ -559,6 +558,17 @@ tx_command(struct req *r, struct db *db, const char *cmd)
 	return fail(r, db, mysql_errno(db->my), cmd, mysql_error(db->my));
 }
 
+/* The hooks of db_tx_hooks(): one pair for the whole process. */
+static int	(*tx_before)(struct req *);
+static int	(*tx_after)(struct req *);
+
+void
+db_tx_hooks(int (*before)(struct req *), int (*after)(struct req *))
+{
+	tx_before = before;
+	tx_after = after;
+}
+
 /* One run of the body between BEGIN and COMMIT. */
 static int
 tx_once(struct req *r, int (*body)(struct req *, void *), void *arg)
@@ -569,11 +579,11 @@ tx_once(struct req *r, int (*body)(struct req *, void *), void *arg)
 	if ((rc = tx_command(r, db, "BEGIN")) != 0)
 		return rc == DB_GONE ? DB_RETRY : rc;
 	db->in_tx = 1;
-	rc = r->idempotency_key != NULL ? idempotency_claim(r) : 0;
+	rc = tx_before != NULL ? tx_before(r) : 0;
 	if (rc == 0)
 		rc = body(r, arg);
-	if (rc == 0 && r->idempotency_key != NULL)
-		rc = idempotency_store(r);
+	if (rc == 0 && tx_after != NULL)
+		rc = tx_after(r);
 	if (rc == 0) {
 		rc = tx_command(r, db, "COMMIT");
 		/* A lost COMMIT may have happened: never run it again. */

@@ -128,11 +128,18 @@ int64_t	db_i64(const struct db_res *res, unsigned int col);
  * a Galera conflict, a lost connection before COMMIT) is rolled back and
  * run again, a bounded number of times; so a body must only write to the
  * database and to "arg", and may set the reply (it is set again on a
- * rerun). If r->idempotency_key is set, the key is claimed first in the
- * same transaction and the reply stored before COMMIT (idempotency.c).
- * Returns 0 after COMMIT, or -1 with the error set.
+ * rerun). The hooks of db_tx_hooks() run first and last in the same
+ * transaction. Returns 0 after COMMIT, or -1 with the error set.
  */
 int	db_tx(struct req *r, int (*body)(struct req *, void *), void *arg);
+
+/*
+ * What db_tx() runs in every transaction besides its body: "before" it
+ * and "after" it, each returning as a body does (NULL: nothing). The
+ * API's workers set idempotency.c's claim and store (routes_new()), so
+ * a key and the reply it replays commit with the write they belong to.
+ */
+void	db_tx_hooks(int (*before)(struct req *), int (*after)(struct req *));
 
 /* For pesaswap-admin: runs SQL text with no parameters (migrations).
  * Returns 0 or -1 (message on stderr). */

@@ -94,6 +94,8 @@ idempotency_claim(struct req *r)
 	int64_t		 now = time(NULL);
 	int		 rc;
 
+	if (r->idempotency_key == NULL)
+		return 0;
 	hashes(r, key, request);
 	rc = db_exec(r, &SQL_IDEM_EXPIRE, (struct db_val[]){
 	    DB_SCOPE(r),
@@ -120,6 +122,8 @@ idempotency_store(struct req *r)
 {
 	unsigned char	 key[SHA256_DIGEST_LENGTH], request[SHA256_DIGEST_LENGTH];
 
+	if (r->idempotency_key == NULL)
+		return 0;
 	hashes(r, key, request);
 	return db_exec(r, &SQL_IDEM_STORE, (struct db_val[]){
 	    DB_I(r->status), DB_S(http_body_text(r)),

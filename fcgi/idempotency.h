@@ -19,14 +19,16 @@ struct req;
 int	idempotency_check(struct req *r);
 
 /*
- * Inside db_tx(): claims the key for this request. A concurrent request
- * with the same key waits on the row lock and then replays. Returns 0 to
- * go on, -1 with the reply set (replay or 409; the transaction is rolled
- * back, nothing written), or DB_RETRY.
+ * db_tx()'s hook before the body (db_tx_hooks()): claims the request's
+ * key, if it has one. A concurrent request with the same key waits on
+ * the row lock and then replays. Returns 0 to go on, -1 with the reply
+ * set (replay or 409; the transaction is rolled back, nothing written),
+ * or DB_RETRY.
  */
 int	idempotency_claim(struct req *r);
 
-/* Inside db_tx(), after the body: stores the reply for replays. */
+/* db_tx()'s hook after the body: stores the reply for replays, if the
+ * request has a key. */
 int	idempotency_store(struct req *r);
 
 #endif

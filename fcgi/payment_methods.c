@@ -40,9 +40,6 @@ static const struct sql SQL_PM_OF_CUSTOMER = {
 static const struct sql SQL_PM_DETACH = {
 	"UPDATE payment_methods SET customer_id = NULL WHERE " SCOPE
 	" AND id = ?", "sis", 0 };
-static const struct sql SQL_PM_UNSET_DEFAULT = {
-	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
-	" AND id = ? AND default_pm = ?", "isiss", 0 };
 static const struct sql SQL_PM_CURSOR = LIST_CURSOR("payment_methods");
 static const struct sql SQL_PM_LIST[2] = LIST_PAIR(
 	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
@@ -202,11 +199,8 @@ detach_tx(struct req *r, void *arg)
 	db_res_free(&res);
 	jsonx_add_null(obj, "customer");
 	if ((rc = db_exec(r, &SQL_PM_DETACH, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(pm),
-	    DB_E }, NULL)) == 0 &&
-	    (rc = db_exec(r, &SQL_PM_UNSET_DEFAULT, (struct db_val[]){
-	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(customer), DB_S(pm), DB_E },
-	    NULL)) == 0 &&
+	    DB_SCOPE(r), DB_S(pm), DB_E }, NULL)) == 0 &&
+	    (rc = customers_unset_default_pm(r, customer, pm)) == 0 &&
 	    (rc = events_add(r, EVT_PAYMENT_METHOD_DETACHED, obj)) == 0) {
 		http_reply(r, 200, obj);
 		return 0;
@@ -220,23 +214,6 @@ void
 payment_methods_detach(struct req *r)
 {
 	(void)db_tx(r, detach_tx, NULL);
-}
-
-int
-payment_methods_attached(struct req *r, const char *customer, const char *pm)
-{
-	struct db_res	 res;
-	int		 rc;
-
-	rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(pm),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;
-	rc = res.val[PM_CUSTOMER] != NULL &&
-	    strcmp(res.val[PM_CUSTOMER], customer) == 0;
-	db_res_free(&res);
-	return rc;
 }
 
 int

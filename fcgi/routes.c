@@ -173,6 +173,7 @@ health(struct req *r)
 struct router *
 routes_new(void)
 {
+	db_tx_hooks(idempotency_claim, idempotency_store);
 	return router_new(routes, sizeof(routes) / sizeof(routes[0]));
 }
 
