@@ -99,28 +99,28 @@ create_tx(struct req *r, void *arg)
 	return answer_clock(r, &SQL_CLOCK_GET);
 }
 
+/* frozen_time: required, a unix time. */
+static int
+read_frozen_time(struct req *r, int64_t *t)
+{
+	int	 rc;
+
+	if ((rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL, t)) != 0)
+		return rc == 1 ? 0 : -1;
+	return api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
+}
+
 /* POST /v1/test_helpers/test_clocks: frozen_time (required), name. */
 void
 clocks_create(struct req *r)
 {
 	struct new_clock	 c;
-	int			 rc;
 
 	memset(&c, 0, sizeof(c));
-	if (test_mode(r) == -1 ||
-	    (rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
-	    &c.frozen_time)) == -1 ||
-	    params_text(r, "name", CLOCK_NAME_MAX, &c.name) == -1)
-		return;
-	if (rc == 0) {
-		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
-		return;
-	}
-	if (ids_new("clock_", c.id, sizeof(c.id)) == -1) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
-	(void)db_tx(r, create_tx, &c);
+	if (test_mode(r) == 0 && read_frozen_time(r, &c.frozen_time) == 0 &&
+	    params_text(r, "name", CLOCK_NAME_MAX, &c.name) != -1 &&
+	    ids_assign(r, "clock_", c.id, sizeof(c.id)) == 0)
+		(void)db_tx(r, create_tx, &c);
 }
 
 /* GET /v1/test_helpers/test_clocks/:id */
@@ -166,16 +166,9 @@ void
 clocks_advance(struct req *r)
 {
 	int64_t		 to;
-	int		 rc;
 
-	if ((rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
-	    &to)) == -1)
-		return;
-	if (rc == 0) {
-		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
-		return;
-	}
-	(void)db_tx(r, advance_tx, &to);
+	if (read_frozen_time(r, &to) == 0)
+		(void)db_tx(r, advance_tx, &to);
 }
 
 static int

@@ -397,9 +397,8 @@ customers_create(struct req *r)
 	c.metadata = json_object_new_object();
 	c.created = c.updated = time(NULL);
 	c.livemode = r->caller.livemode;
-	if (ids_new("cust_", c.id, sizeof(c.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if (customer_params(r, 1, &c, &changed) == 0)
+	if (customer_params(r, 1, &c, &changed) == 0 &&
+	    ids_assign(r, "cust_", c.id, sizeof(c.id)) == 0)
 		(void)db_tx(r, insert_tx, &c);
 	customer_free(&c);
 }

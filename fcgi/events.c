@@ -74,14 +74,14 @@ events_add(struct req *r, enum event_type type, struct json_object *obj)
 	char			 id[IDS_MAX];
 	int			 rc;
 
-	if (ids_new("evt_", id, sizeof(id)) == -1 ||
-	    (data = json_object_new_object()) == NULL)
+	if (ids_assign(r, "evt_", id, sizeof(id)) == -1)
+		return -1;
+	if ((data = json_object_new_object()) == NULL)
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonx_add(data, "object", json_object_get(obj));
 	rc = db_exec(r, &SQL_EVENT_INSERT, (struct db_val[]){ DB_S(id),
-	    DB_SCOPE(r),
-	    DB_S(types[type]),
-	    DB_S(jsonx_text(data)), DB_I(time(NULL)), DB_E }, NULL);
+	    DB_SCOPE(r), DB_S(types[type]), DB_S(jsonx_text(data)),
+	    DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
 	return rc;
 }

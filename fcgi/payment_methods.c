@@ -78,32 +78,36 @@ payment_method_json(const struct db_res *res)
 	return o;
 }
 
-/* Reads the token from "payment_method" (Stripe's name), "token" or
- * "source"; exactly one is required. */
-static int
-read_token(struct req *r, const char **token)
-{
-	static const char *const names[] = { "payment_method", "token",
-	    "source" };
-	size_t	 i;
-	int	 rc;
-
-	*token = NULL;
-	for (i = 0; i < 3; i++) {
-		if ((rc = params_str(r, names[i], token)) == -1)
-			return -1;
-		if (rc == 1 && *token != NULL && **token != '\0')
-			return 0;
-	}
-	return api_error(r, ERR_PARAM_MISSING, "payment_method",
-	    "payment_method");
-}
-
 struct attach {
 	const char		*token;
 	struct pm_details	 d;
 	char			 id[IDS_MAX];
 };
+
+/* Reads the test token from "payment_method" (Stripe's name), "token"
+ * or "source" (the first sent), and what it stands for. */
+static int
+read_token(struct req *r, struct attach *a)
+{
+	static const char *const names[] = { "payment_method", "token",
+	    "source" };
+	char	 what[160];
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; rc == 0 && i < 3; i++)
+		if ((rc = params_id(r, names[i], 0, &a->token)) == -1)
+			return -1;
+	if (rc == 0)
+		return api_error(r, ERR_PARAM_MISSING, "payment_method",
+		    "payment_method");
+	if (processor_token(a->token, &a->d) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "test token: '%.40s' (use "
+	    "pm_card_visa, tok_mpesa_254700000000, …)", a->token);
+	return api_error(r, ERR_REF_MISSING, "payment_method", what);
+}
+
 
 static int
 attach_tx(struct req *r, void *arg)
@@ -139,22 +143,11 @@ void
 payment_methods_attach(struct req *r)
 {
 	struct attach	 a;
-	char		 what[160];
 
 	memset(&a, 0, sizeof(a));
-	if (read_token(r, &a.token) == -1)
-		return;
-	if (processor_token(a.token, &a.d) == -1) {
-		snprintf(what, sizeof(what), "test token: '%.40s' (use "
-		    "pm_card_visa, tok_mpesa_254700000000, …)", a.token);
-		api_error(r, ERR_REF_MISSING, "payment_method", what);
-		return;
-	}
-	if (ids_new("pm_", a.id, sizeof(a.id)) == -1) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
-	(void)db_tx(r, attach_tx, &a);
+	if (read_token(r, &a) == 0 &&
+	    ids_assign(r, "pm_", a.id, sizeof(a.id)) == 0)
+		(void)db_tx(r, attach_tx, &a);
 }
 
 /* GET /v1/customers/:id/payment_methods */

@@ -355,6 +355,15 @@ charge_tx(struct req *r, void *arg)
 	return answer(r, ch, obj);
 }
 
+/* Live mode needs a payment processor: refused before anything is
+ * written. */
+static int
+processor_ready(struct req *r)
+{
+	return r->caller.livemode ? api_error(r, ERR_PROCESSOR, NULL, NULL) :
+	    0;
+}
+
 /* POST /v1/payments */
 void
 payments_create(struct req *r)
@@ -364,15 +373,9 @@ payments_create(struct req *r)
 	memset(&ch, 0, sizeof(ch));
 	ch.metadata = json_object_new_object();
 	ch.created = time(NULL);
-	if (charge_params(r, &ch) == 0) {
-		if (r->caller.livemode)
-			/* Refused before anything is written. */
-			api_error(r, ERR_PROCESSOR, NULL, NULL);
-		else if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-			api_error(r, ERR_INTERNAL, NULL, NULL);
-		else
-			(void)db_tx(r, charge_tx, &ch);
-	}
+	if (charge_params(r, &ch) == 0 && processor_ready(r) == 0 &&
+	    ids_assign(r, "pay_", ch.id, sizeof(ch.id)) == 0)
+		(void)db_tx(r, charge_tx, &ch);
 	json_object_put(ch.metadata);
 }
 

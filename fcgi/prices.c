@@ -141,6 +141,19 @@ create_tx(struct req *r, void *arg)
 	return rc != 0 ? rc : answer_price(r, &SQL_PRICE_GET, n->p.id);
 }
 
+static int
+price_params(struct req *r, struct new_price *n)
+{
+	if (params_amount(r, "unit_amount", 1, 0, &n->p.unit_amount) == -1 ||
+	    params_currency(r, "currency", 1, n->p.currency) == -1 ||
+	    read_recurring(r, &n->p) == -1 ||
+	    params_text(r, "nickname", NICKNAME_MAX, &n->nickname) == -1 ||
+	    params_text(r, "lookup_key", LOOKUP_KEY_MAX, &n->lookup_key) == -1 ||
+	    params_metadata(r, n->metadata) == -1)
+		return -1;
+	return 0;
+}
+
 /* POST /v1/prices */
 void
 prices_create(struct req *r)
@@ -149,18 +162,9 @@ prices_create(struct req *r)
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_amount(r, "unit_amount", 1, 0, &n.p.unit_amount) == -1 ||
-	    params_currency(r, "currency", 1, n.p.currency) == -1 ||
-	    read_recurring(r, &n.p) == -1 ||
-	    params_text(r, "nickname", NICKNAME_MAX, &n.nickname) == -1 ||
-	    params_text(r, "lookup_key", LOOKUP_KEY_MAX, &n.lookup_key) == -1 ||
-	    params_metadata(r, n.metadata) == -1)
-		goto out;
-	if (ids_new("price_", n.p.id, sizeof(n.p.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else
+	if (price_params(r, &n) == 0 &&
+	    ids_assign(r, "price_", n.p.id, sizeof(n.p.id)) == 0)
 		(void)db_tx(r, create_tx, &n);
-out:
 	json_object_put(n.metadata);
 }
 

@@ -230,4 +230,5 @@ routes_dispatch(struct req *r, struct router *rt)
 	    idempotency_check(r) != 0)
 		return;			/* replayed, or an error */
 	method->handler(r);
+	(void)api_error_unanswered(r);
 }

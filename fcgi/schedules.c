@@ -165,12 +165,9 @@ schedules_create(struct req *r)
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (read_schedule(r, &n) == 0) {
-		if (ids_new("sched_", n.id, sizeof(n.id)) == -1)
-			api_error(r, ERR_INTERNAL, NULL, NULL);
-		else
-			(void)db_tx(r, create_tx, &n);
-	}
+	if (read_schedule(r, &n) == 0 &&
+	    ids_assign(r, "sched_", n.id, sizeof(n.id)) == 0)
+		(void)db_tx(r, create_tx, &n);
 	json_object_put(n.metadata);
 }
 
@@ -251,10 +248,9 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	ch.description = desc[0] ? desc : NULL;
 	ch.metadata = meta;
 	ch.created = now;
-	if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-		rc = api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if ((rc = payments_make(r, &ch, &obj)) == 0 ||
-	    (rc == -1 && r->status < 500)) {
+	if ((rc = ids_assign(r, "pay_", ch.id, sizeof(ch.id))) == 0 &&
+	    ((rc = payments_make(r, &ch, &obj)) == 0 ||
+	    (rc == -1 && r->status < 500))) {
 		/* Refused (the customer or its method is gone): it failed,
 		 * and is not tried again. */
 		rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){

@@ -205,9 +205,8 @@ charge(struct req *r, struct sub *s, const struct price *p, int attempt,
 	ch.metadata = meta;
 	ch.created = now;
 	ch.pending = pending;
-	if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-		rc = api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if ((rc = db_exec(r, &SQL_CHARGE_RECORD, (struct db_val[]){
+	if ((rc = ids_assign(r, "pay_", ch.id, sizeof(ch.id))) == 0 &&
+	    (rc = db_exec(r, &SQL_CHARGE_RECORD, (struct db_val[]){
 	    DB_S(s->id), DB_I(s->index), DB_I(attempt), DB_S(ch.id),
 	    DB_I(now), DB_E }, NULL)) == DB_DUP)
 		rc = DB_RETRY;		/* another job did it: look again */
@@ -302,33 +301,36 @@ create_tx(struct req *r, void *arg)
 	return answer_sub(r, s.id, EVT_SUBSCRIPTION_CREATED);
 }
 
+static int
+sub_params(struct req *r, struct new_sub *n)
+{
+	const char	*behavior = NULL;
+
+	if (params_id(r, "customer", 1, &n->customer) == -1 ||
+	    read_price_ref(r, &n->price_ref, &n->price_param) == -1 ||
+	    params_str(r, "payment_behavior", &behavior) == -1 ||
+	    params_metadata(r, n->metadata) == -1)
+		return -1;
+	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
+	    strcmp(behavior, "allow_incomplete") != 0)
+		return api_error(r, ERR_PARAM_INVALID, "payment_behavior",
+		    "payment_behavior (default_incomplete or allow_incomplete)");
+	n->default_incomplete = behavior != NULL &&
+	    strcmp(behavior, "default_incomplete") == 0;
+	return 0;
+}
+
 /* POST /v1/subscriptions */
 void
 subscriptions_create(struct req *r)
 {
 	struct new_sub	 n;
-	const char	*behavior = NULL;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_id(r, "customer", 1, &n.customer) == -1 ||
-	    read_price_ref(r, &n.price_ref, &n.price_param) == -1 ||
-	    params_str(r, "payment_behavior", &behavior) == -1 ||
-	    params_metadata(r, n.metadata) == -1)
-		goto out;
-	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
-	    strcmp(behavior, "allow_incomplete") != 0) {
-		api_error(r, ERR_PARAM_INVALID, "payment_behavior",
-		    "payment_behavior (default_incomplete or allow_incomplete)");
-		goto out;
-	}
-	n.default_incomplete = behavior != NULL &&
-	    strcmp(behavior, "default_incomplete") == 0;
-	if (ids_new("sub_", n.id, sizeof(n.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else
+	if (sub_params(r, &n) == 0 &&
+	    ids_assign(r, "sub_", n.id, sizeof(n.id)) == 0)
 		(void)db_tx(r, create_tx, &n);
-out:
 	json_object_put(n.metadata);
 }
 

@@ -337,7 +337,7 @@ webhooks_create(struct req *r)
 	e.created = time(NULL);
 	e.livemode = r->caller.livemode;
 	if (endpoint_params(r, 1, &e) == 0 &&
-	    ids_new("we_", e.id, sizeof(e.id)) == 0 &&
+	    ids_assign(r, "we_", e.id, sizeof(e.id)) == 0 &&
 	    make_secret(r, &e, c.sealed, &c.sealed_len) == 0)
 		(void)db_tx(r, insert_tx, &c);
 	OPENSSL_cleanse(e.secret, sizeof(e.secret));
