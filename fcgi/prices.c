@@ -148,7 +148,8 @@ price_params(struct req *r, struct new_price *n)
 	    params_currency(r, "currency", 1, n->p.currency) == -1 ||
 	    read_recurring(r, &n->p) == -1 ||
 	    params_text(r, "nickname", NICKNAME_MAX, &n->nickname) == -1 ||
-	    params_text(r, "lookup_key", LOOKUP_KEY_MAX, &n->lookup_key) == -1 ||
+	    params_text(r, "lookup_key", LOOKUP_KEY_MAX,
+	    &n->lookup_key) == -1 ||
 	    params_metadata(r, n->metadata) == -1)
 		return -1;
 	return 0;

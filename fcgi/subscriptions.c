@@ -314,7 +314,8 @@ sub_params(struct req *r, struct new_sub *n)
 	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
 	    strcmp(behavior, "allow_incomplete") != 0)
 		return api_error(r, ERR_PARAM_INVALID, "payment_behavior",
-		    "payment_behavior (default_incomplete or allow_incomplete)");
+		    "payment_behavior (default_incomplete or "
+		    "allow_incomplete)");
 	n->default_incomplete = behavior != NULL &&
 	    strcmp(behavior, "default_incomplete") == 0;
 	return 0;
