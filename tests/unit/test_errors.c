@@ -63,7 +63,7 @@ a_500_with_its_error_is_kept(void **state)
 }
 
 static void
-an_answer_below_500_is_kept_even_without_a_body(void **state)
+an_answer_below_500_is_kept_bodiless(void **state)
 {
 	struct req	 r;
 
@@ -85,7 +85,7 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(a_500_without_a_body_becomes_internal_error),
 		cmocka_unit_test(a_500_with_its_error_is_kept),
-		cmocka_unit_test(an_answer_below_500_is_kept_even_without_a_body),
+		cmocka_unit_test(an_answer_below_500_is_kept_bodiless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
