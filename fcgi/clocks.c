@@ -70,7 +70,8 @@ answer_clock(struct req *r, const struct sql *q)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, r->captures[0], "test_clock", &res)) != 1)
+	if ((rc = db_find(r, q, r->captures[0], "test_clock",
+	    &res)) != DB_FOUND)
 		return rc;
 	http_reply(r, 200, clock_json(&res));
 	db_res_free(&res);
@@ -106,7 +107,7 @@ read_frozen_time(struct req *r, int64_t *t)
 	int	 rc;
 
 	if ((rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL, t)) != 0)
-		return rc == 1 ? 0 : -1;
+		return rc == PARAMS_PRESENT ? 0 : -1;
 	return api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
 }
 
@@ -212,7 +213,7 @@ clocks_now(struct req *r, const char *id, const char *param, int64_t *now)
 		    param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
 		    param ? param : "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	*now = db_i64(&res, 2);
 	db_res_free(&res);

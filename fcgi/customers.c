@@ -164,7 +164,7 @@ customer_load(struct req *r, const char *id, enum lock lock,
 		return api_error(r, param ? ERR_REF_MISSING :
 		    ERR_RESOURCE_MISSING, param ? param : "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	rc = customer_from_row(c, &res);
 	db_res_free(&res);
@@ -259,7 +259,7 @@ read_default_pm(struct req *r, struct customer *c)
 	}
 	rc = db_one(r, &SQL_CUSTOMER_PM, (struct db_val[]){ DB_SCOPE(r),
 	    DB_S(id), DB_S(c->id), DB_E }, &res);
-	if (rc != 1) {
+	if (rc != DB_FOUND) {
 		if (rc != 0)
 			return rc;
 		snprintf(what, sizeof(what), "payment method attached to this "
@@ -279,7 +279,8 @@ read_test_clock(struct req *r, int creating, struct customer *c)
 	int64_t		 now;
 	int		 rc;
 
-	if ((rc = params_str(r, "test_clock", &id)) != 1 || id == NULL ||
+	if ((rc = params_str(r, "test_clock", &id)) != PARAMS_PRESENT ||
+	    id == NULL ||
 	    *id == '\0')
 		return rc == -1 ? -1 : 0;
 	if (!creating)
@@ -341,7 +342,7 @@ duplicate_email(struct req *r, const struct customer *c)
 	rc = db_one(r, &SQL_CUSTOMER_BY_EMAIL, (struct db_val[]){
 	    DB_SCOPE(r),
 	    DB_S(c->email), DB_E }, &res);
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc == 0 ? DB_RETRY : rc;	/* deleted meanwhile */
 	snprintf(existing, sizeof(existing), "%s", res.val[0]);
 	db_res_free(&res);

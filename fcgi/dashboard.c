@@ -133,7 +133,7 @@ throttle_read(struct req *r, const struct sql *q, const unsigned char *hash,
 
 	memset(t, 0, sizeof(*t));
 	if ((rc = db_one(r, q, (struct db_val[]){ DB_B(hash, SESSION_HASH_LEN),
-	    DB_E }, &res)) != 1)
+	    DB_E }, &res)) != DB_FOUND)
 		return rc;
 	t->failures = db_i64(&res, 0);
 	t->window_start = db_i64(&res, 1);
@@ -304,7 +304,7 @@ dashboard_keys_list(struct req *r)
 	    DB_S(r->caller.account_id), DB_I(KEYS_MAX + 1), DB_E }, &res) != 0)
 		return;
 	data = json_object_new_array();
-	while ((rc = db_row(r, &res)) == 1)
+	while ((rc = db_row(r, &res)) == DB_FOUND)
 		if (n++ < KEYS_MAX)
 			json_object_array_add(data, key_json(&res));
 	db_res_free(&res);
@@ -338,7 +338,7 @@ key_permissions(struct req *r, char *out, size_t outsz)
 	int			 rc;
 
 	*out = '\0';
-	if ((rc = params_list(r, "permissions", &list)) != 1)
+	if ((rc = params_list(r, "permissions", &list)) != PARAMS_PRESENT)
 		return rc;
 	n = json_object_array_length(list);
 	for (i = 0, rc = 0; i < n && rc == 0; i++) {
@@ -386,7 +386,8 @@ key_create_tx(struct req *r, void *arg)
 	    nk->perms, &nk->k)) != 0)
 		return rc == DB_DUP ? DB_RETRY : rc;
 	if ((rc = db_one(r, &SQL_KEY_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_S(nk->k.id), DB_E }, &res)) != 1)
+	    DB_S(r->caller.account_id), DB_S(nk->k.id), DB_E },
+	    &res)) != DB_FOUND)
 		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
 	o = key_json(&res);
 	db_res_free(&res);

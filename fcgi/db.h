@@ -54,8 +54,12 @@ struct db_val {
 #define DB_SCOPE(r)	DB_S((r)->caller.account_id), DB_I((r)->caller.livemode)
 
 /* What a statement came to, besides 0 (done) and -1 (error answered). */
-#define DB_DUP		1	/* duplicate key (1062) */
-#define DB_RETRY	2	/* deadlock or conflict: rerun the tx */
+enum db_result {
+	DB_NONE = 0,	/* db_one(), db_row(): no (more) rows */
+	DB_FOUND = 1,	/* db_one(), db_row(), db_find(): a row in "res" */
+	DB_DUP = 1,	/* db_exec(): a duplicate key (1062) */
+	DB_RETRY = 2,	/* deadlock or conflict: rerun the tx */
+};
 
 #define DB_MAX_COLS	24
 
@@ -99,14 +103,15 @@ int	db_exec(struct req *r, const struct sql *q, const struct db_val *args,
 int	db_query(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
 
-/* Reads the next row into res->val/len: 1, 0 at the end, -1 (error set). */
+/* Reads the next row into res->val/len: DB_FOUND, DB_NONE at the end,
+ * -1 (error set). */
 int	db_row(struct req *r, struct db_res *res);
 
 void	db_res_free(struct db_res *res);
 
 /*
- * Queries for at most one row: 1 with the row in "res" (free it), 0 if
- * none, DB_RETRY or -1.
+ * Queries for at most one row: DB_FOUND with the row in "res" (free it),
+ * DB_NONE, DB_RETRY or -1.
  */
 int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
@@ -114,7 +119,8 @@ int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
 /*
  * db_one() for the caller's object "id": "q" takes (account_id, livemode,
  * id). If there is none, answers 404 resource_missing "No such <kind>:
- * '<id>'" naming param "id". Returns 1 with the row in "res", DB_RETRY,
+ * '<id>'" naming param "id". Returns DB_FOUND with the row in "res",
+ * DB_RETRY,
  * or -1 (set).
  */
 int	db_find(struct req *r, const struct sql *q, const char *id,

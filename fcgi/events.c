@@ -107,7 +107,8 @@ events_get(struct req *r)
 {
 	struct db_res	 res;
 
-	if (db_find(r, &SQL_EVENT_GET, r->captures[0], "event", &res) != 1)
+	if (db_find(r, &SQL_EVENT_GET, r->captures[0], "event",
+	    &res) != DB_FOUND)
 		return;
 	http_reply(r, 200, events_json(&res));
 	db_res_free(&res);

@@ -45,7 +45,8 @@ hashes(struct req *r, unsigned char *key, unsigned char *request)
 	EVP_MD_CTX_free(ctx);
 }
 
-/* Answers from a stored row: 1 (answered), 0 (no usable row), or -1. */
+/* Answers from a stored row: IDEMPOTENCY_ANSWERED, IDEMPOTENCY_GO_ON (no
+ * usable row), or -1. */
 static int
 answer_from_row(struct req *r, const unsigned char *request,
     struct db_res *res)
@@ -53,15 +54,17 @@ answer_from_row(struct req *r, const unsigned char *request,
 	int64_t	 status = db_i64(res, 1);
 
 	if (db_i64(res, 3) < (int64_t)time(NULL) - IDEMPOTENCY_TTL)
-		return 0;
+		return IDEMPOTENCY_GO_ON;
 	if (res->len[0] != SHA256_DIGEST_LENGTH ||
 	    memcmp(res->val[0], request, SHA256_DIGEST_LENGTH) != 0)
-		return api_error(r, ERR_IDEM_REUSED, NULL, NULL), 1;
+		return api_error(r, ERR_IDEM_REUSED, NULL, NULL),
+		    IDEMPOTENCY_ANSWERED;
 	if (status == 0)	/* claimed by a transaction not yet done */
-		return api_error(r, ERR_IDEM_IN_USE, NULL, NULL), 1;
+		return api_error(r, ERR_IDEM_IN_USE, NULL, NULL),
+		    IDEMPOTENCY_ANSWERED;
 	http_reply_text(r, (int)status, res->val[2]);
 	http_header(r, "Idempotent-Replayed: true");
-	return 1;
+	return IDEMPOTENCY_ANSWERED;
 }
 
 int
@@ -79,8 +82,8 @@ idempotency_check(struct req *r)
 	rc = db_one(r, &SQL_IDEM_GET, (struct db_val[]){
 	    DB_SCOPE(r),
 	    DB_B(key, sizeof(key)), DB_E }, &res);
-	if (rc != 1)
-		return rc == 0 ? 0 : -1;
+	if (rc != DB_FOUND)
+		return rc == DB_NONE ? IDEMPOTENCY_GO_ON : -1;
 	rc = answer_from_row(r, request, &res);
 	db_res_free(&res);
 	return rc;
@@ -110,11 +113,11 @@ idempotency_claim(struct req *r)
 	/* Another request holds or held the key; it has committed now. */
 	if ((rc = db_one(r, &SQL_IDEM_GET, (struct db_val[]){
 	    DB_SCOPE(r),
-	    DB_B(key, sizeof(key)), DB_E }, &res)) != 1)
+	    DB_B(key, sizeof(key)), DB_E }, &res)) != DB_FOUND)
 		return rc == 0 ? DB_RETRY : rc;
 	rc = answer_from_row(r, request, &res);
 	db_res_free(&res);
-	return rc == 1 ? -1 : DB_RETRY;
+	return rc == IDEMPOTENCY_ANSWERED ? -1 : DB_RETRY;
 }
 
 int

@@ -11,10 +11,16 @@ struct req;
 #define IDEMPOTENCY_KEY_MAX	255
 #define IDEMPOTENCY_TTL		86400	/* seconds */
 
+enum idempotency_result {
+	IDEMPOTENCY_GO_ON = 0,		/* the key is new: run the handler */
+	IDEMPOTENCY_ANSWERED = 1,	/* replayed, or 409 */
+};
+
 /*
  * Before the handler: answers from a stored response if the key was used
- * already (replay, or 409 for a different request). Returns 1 if it
- * answered, 0 to go on, -1 with an error set (bad key, database).
+ * already (replay, or 409 for a different request). Returns
+ * IDEMPOTENCY_ANSWERED, IDEMPOTENCY_GO_ON, or -1 with an error set (bad
+ * key, database).
  */
 int	idempotency_check(struct req *r);
 

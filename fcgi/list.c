@@ -20,7 +20,7 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 	char		 what[64];
 	int		 rc;
 
-	if ((rc = params_str(r, name, &id)) != 1)
+	if ((rc = params_str(r, name, &id)) != PARAMS_PRESENT)
 		return rc;
 	if (id == NULL || *id == '\0')
 		return api_error(r, ERR_PARAM_INVALID, name, name);
@@ -30,11 +30,11 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 		snprintf(what, sizeof(what), "object: '%.40s'", id);
 		return api_error(r, ERR_REF_MISSING, name, what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return -1;
 	*pk = db_i64(&res, 0);
 	db_res_free(&res);
-	return 1;
+	return PARAMS_PRESENT;
 }
 
 /* Narrows the created bounds by operator "op" (gt, gte, lt, lte). */
@@ -78,7 +78,8 @@ created_bounds(struct req *r, struct list_page *p)
 	r->params = created;
 	rc = params_allow(r, PARAMS("gt", "gte", "lt", "lte"));
 	for (i = 0; rc == 0 && i < 4; i++)
-		if ((rc = params_i64(r, ops[i], 0, INT64_MAX - 1, &n)) == 1)
+		if ((rc = params_i64(r, ops[i], 0, INT64_MAX - 1,
+		    &n)) == PARAMS_PRESENT)
 			rc = narrow(p, i, n);
 	r->params = saved;
 	if (rc == -1) {
@@ -110,7 +111,7 @@ list_params(struct req *r, const struct sql *cursor, struct list_page *p)
 		return -1;
 	if ((rc = cursor_pk(r, cursor, "ending_before", &p->above_pk)) == -1)
 		return -1;
-	p->ascending = rc == 1;
+	p->ascending = rc == PARAMS_PRESENT;
 	return created_bounds(r, p);
 }
 
@@ -121,7 +122,7 @@ list_rows(struct req *r, struct db_res *res,
 	struct json_object	*rows = json_object_new_array(), *o;
 	int			 rc;
 
-	while ((rc = db_row(r, res)) == 1) {
+	while ((rc = db_row(r, res)) == DB_FOUND) {
 		if ((o = render(res)) == NULL) {
 			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
 			break;

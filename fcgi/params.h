@@ -16,6 +16,12 @@ struct json_object;
 #define PARAMS_MAX_PAIRS	1000	/* form pairs in one body or query */
 #define PARAMS_MAX_DEPTH	8	/* brackets, and JSON nesting */
 
+/* What the getters below return, besides -1 (the error set). */
+enum params_result {
+	PARAMS_ABSENT = 0,	/* not sent (or sent as none, where said) */
+	PARAMS_PRESENT = 1,	/* sent: *out is set */
+};
+
 /*
  * Decodes a form or query string of "len" bytes into a new object in
  * *out. Returns 0, or -1 with a static reason in *why (bad percent
@@ -50,12 +56,14 @@ int	params_metadata(struct req *r, struct json_object *into);
 /*
  * A list parameter: a JSON array, or the form's "x[]=a&x[]=b" or
  * "x[0]=a&x[1]=b", as a new array of its string items in order.
- * Returns 1 with *out set, 0 if absent, -1 with 400 parameter_invalid.
+ * PARAMS_PRESENT with *out set, PARAMS_ABSENT, -1 with 400
+ * parameter_invalid.
  */
 int	params_list(struct req *r, const char *name, struct json_object **out);
 
 /* A boolean parameter: JSON true/false or the form's "true"/"false".
- * Returns 1 with *out set, 0 if absent, -1 with 400 parameter_invalid. */
+ * PARAMS_PRESENT with *out set, PARAMS_ABSENT, -1 with 400
+ * parameter_invalid. */
 int	params_bool(struct req *r, const char *name, int *out);
 
 /*
@@ -82,23 +90,24 @@ struct json_object *params_get(struct req *r, const char *name);
 int	params_has(struct req *r, const char *name);
 
 /*
- * A string parameter. Returns 1 with *out borrowed (NULL when the value
- * is JSON null), 0 if absent, -1 with 400 parameter_invalid set if it is
- * not a string or holds a NUL byte.
+ * A string parameter. PARAMS_PRESENT with *out borrowed (NULL when the
+ * value is JSON null), PARAMS_ABSENT, or -1 with 400 parameter_invalid
+ * set if it is not a string or holds a NUL byte.
  */
 int	params_str(struct req *r, const char *name, const char **out);
 
 /* An integer parameter (JSON integer or a decimal string) within
- * [min, max]. Returns 1, 0 if absent, -1 with 400 parameter_invalid. */
+ * [min, max]. PARAMS_PRESENT, PARAMS_ABSENT, -1 with 400
+ * parameter_invalid. */
 int	params_i64(struct req *r, const char *name, int64_t min, int64_t max,
 	    int64_t *out);
 
 /*
  * The typed readers: one per kind of field, so every resource reads an
  * amount, a currency, a text or an id the same way and answers the same
- * errors. Each returns 1 with *out set, 0 if absent (or "" or null where
- * that means none), or -1 with the error set. With "required", absent
- * is 400 parameter_missing.
+ * errors. Each returns PARAMS_PRESENT with *out set, PARAMS_ABSENT (also
+ * for "" or null where that means none), or -1 with the error set. With
+ * "required", absent is 400 parameter_missing.
  */
 
 /* Every amount, in the currency's minor unit (API.md "Payments"). */

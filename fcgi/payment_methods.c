@@ -127,7 +127,7 @@ attach_tx(struct req *r, void *arg)
 	    DB_E }, NULL);
 	if (rc == 0 && (rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
 	    DB_SCOPE(r),
-	    DB_S(a->id), DB_E }, &res)) == 1) {
+	    DB_S(a->id), DB_E }, &res)) == DB_FOUND) {
 		obj = payment_method_json(&res);
 		db_res_free(&res);
 		if ((rc = events_add(r, EVT_PAYMENT_METHOD_ATTACHED, obj)) == 0)
@@ -135,7 +135,7 @@ attach_tx(struct req *r, void *arg)
 		else
 			json_object_put(obj);
 	}
-	return rc == 1 ? 0 : rc;
+	return rc == DB_FOUND ? 0 : rc;
 }
 
 /* POST /v1/customers/:id/payment_methods */
@@ -186,7 +186,7 @@ detach_tx(struct req *r, void *arg)
 		snprintf(what, sizeof(what), "payment_method: '%.40s'", pm);
 		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	obj = payment_method_json(&res);
 	db_res_free(&res);
@@ -224,14 +224,14 @@ payment_methods_token(struct req *r, const char *pm, const char *customer,
 		    DB_S(pm), DB_E }, &res);
 		/* A saved method pays only for the customer it is attached
 		 * to, named in the request; a detached one not at all. */
-		if (rc == 1 && customer != NULL &&
+		if (rc == DB_FOUND && customer != NULL &&
 		    res.val[PM_CUSTOMER] != NULL &&
 		    strcmp(res.val[PM_CUSTOMER], customer) == 0) {
 			snprintf(token, sz, "%s", res.val[PM_TOKEN]);
 			db_res_free(&res);
 			return 0;
 		}
-		if (rc == 1)
+		if (rc == DB_FOUND)
 			db_res_free(&res);
 		else if (rc != 0)
 			return rc;

@@ -385,7 +385,8 @@ payments_get(struct req *r)
 {
 	struct db_res	 res;
 
-	if (db_find(r, &SQL_PAY_GET, r->captures[0], "payment", &res) != 1)
+	if (db_find(r, &SQL_PAY_GET, r->captures[0], "payment",
+	    &res) != DB_FOUND)
 		return;
 	http_reply(r, 200, payment_json(&res));
 	db_res_free(&res);
@@ -466,7 +467,7 @@ payments_analytics(struct req *r)
 	/* db_find() leaves the result open on its first row: the totals
 	 * repeat on every row, the rest only add currencies. */
 	if (db_find(r, &SQL_ANALYTICS, r->captures[0], "customer",
-	    &res) != 1)
+	    &res) != DB_FOUND)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "customer_analytics");
@@ -478,7 +479,7 @@ payments_analytics(struct req *r)
 	volumes = json_object_new_array();
 	do
 		volume_add(volumes, &res);
-	while ((rc = db_row(r, &res)) == 1);
+	while ((rc = db_row(r, &res)) == DB_FOUND);
 	db_res_free(&res);
 	if (rc == -1) {
 		json_object_put(o);
@@ -540,7 +541,7 @@ top_currency(struct req *r, char *currency)
 	int		 rc;
 
 	if ((rc = db_one(r, &SQL_VOLUME_TOP_CURRENCY, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(r->captures[0]), DB_E }, &res)) != 1)
+	    DB_SCOPE(r), DB_S(r->captures[0]), DB_E }, &res)) != DB_FOUND)
 		return rc == 0 ? 0 : -1;
 	snprintf(currency, 4, "%s", res.val[0]);
 	db_res_free(&res);
@@ -563,7 +564,7 @@ periods_json(struct req *r, int64_t pk, const char *currency, int months,
 		json_object_put(arr);
 		return NULL;
 	}
-	while ((rc = db_row(r, &res)) == 1) {
+	while ((rc = db_row(r, &res)) == DB_FOUND) {
 		v = json_object_new_object();
 		jsonx_add_i64(v, "period_start", db_i64(&res, 0));
 		jsonx_add_i64(v, "total_volume", db_i64(&res, 1));
@@ -591,7 +592,7 @@ payments_volume(struct req *r)
 
 	if (volume_params(r, &months, currency) == -1 ||
 	    db_find(r, &SQL_VOLUME_CUSTOMER, r->captures[0], "customer",
-	    &res) != 1)
+	    &res) != DB_FOUND)
 		return;
 	pk = db_i64(&res, 0);
 	now = res.val[1] != NULL ? db_i64(&res, 1) : (int64_t)time(NULL);

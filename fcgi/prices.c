@@ -77,7 +77,7 @@ answer_price(struct req *r, const struct sql *q, const char *id)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, id, "price", &res)) != 1)
+	if ((rc = db_find(r, q, id, "price", &res)) != DB_FOUND)
 		return rc;
 	http_reply(r, 200, price_json(&res));
 	db_res_free(&res);
@@ -102,11 +102,12 @@ read_recurring(struct req *r, struct price *p)
 	if (rc == 0 && (rc = params_str(r, "interval", &iv)) == 0)
 		rc = api_error(r, ERR_PARAM_MISSING, "recurring[interval]",
 		    "recurring[interval]");
-	if (rc == 1 && (iv == NULL ||
+	if (rc == PARAMS_PRESENT && (iv == NULL ||
 	    period_interval_parse(iv, &p->interval) == -1))
 		rc = api_error(r, ERR_PARAM_INVALID, "recurring[interval]",
 		    "recurring[interval] (day, week, month or year)");
-	if (rc == 1 && params_i64(r, "interval_count", 1, 365, &n) == -1)
+	if (rc == PARAMS_PRESENT &&
+	    params_i64(r, "interval_count", 1, 365, &n) == -1)
 		rc = api_error(r, ERR_PARAM_INVALID,
 		    "recurring[interval_count]",
 		    "recurring[interval_count] (1 to 365)");
@@ -202,7 +203,7 @@ update_tx(struct req *r, void *arg)
 	rc = db_one(r, &SQL_PRICE_LOCK, (struct db_val[]){
 	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc == 0 ? answer_price(r, &SQL_PRICE_GET,
 		    r->captures[0]) : rc;
 	amount = db_i64(&res, PR_AMOUNT);
@@ -222,9 +223,9 @@ update_tx(struct req *r, void *arg)
 	    &amount)) == -1)
 		rc = -1;
 	/* A price in use keeps its amount: subscribers agreed to it. */
-	if (rc == 0 && amount_sent == 1 && (rc = db_one(r, &SQL_PRICE_IN_USE,
-	    (struct db_val[]){ DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
-	    &res)) == 1) {
+	if (rc == 0 && amount_sent == PARAMS_PRESENT &&
+	    (rc = db_one(r, &SQL_PRICE_IN_USE, (struct db_val[]){
+	    DB_SCOPE(r), DB_S(r->captures[0]), DB_E }, &res)) == DB_FOUND) {
 		db_res_free(&res);
 		rc = api_error(r, ERR_PARAM_INVALID, "unit_amount",
 		    "unit_amount (the price is in use by a subscription)");
@@ -264,7 +265,7 @@ prices_ref(struct req *r, const char *ref, const char *param,
 		    active_only ? "active " : "", ref);
 		return api_error(r, ERR_REF_MISSING, param, what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	snprintf(out->id, sizeof(out->id), "%s", res.val[PR_ID]);
 	out->unit_amount = db_i64(&res, PR_AMOUNT);

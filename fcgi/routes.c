@@ -162,7 +162,7 @@ health(struct req *r)
 	struct json_object	*o;
 	struct db_res		 res;
 
-	if (db_one(r, &SQL_PING, (struct db_val[]){ DB_E }, &res) != 1)
+	if (db_one(r, &SQL_PING, (struct db_val[]){ DB_E }, &res) != DB_FOUND)
 		return;		/* 503 already set */
 	db_res_free(&res);
 	o = json_object_new_object();
@@ -227,7 +227,7 @@ routes_dispatch(struct req *r, struct router *rt)
 		free(r->idempotency_key);
 		r->idempotency_key = NULL;
 	} else if (r->idempotency_key != NULL &&
-	    idempotency_check(r) != 0)
+	    idempotency_check(r) != IDEMPOTENCY_GO_ON)
 		return;			/* replayed, or an error */
 	method->handler(r);
 	(void)api_error_unanswered(r);

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "billing.h"
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
@@ -84,7 +85,7 @@ answer_sched(struct req *r, const struct sql *q, const char *id,
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, id, "payment_schedule", &res)) != 1)
+	if ((rc = db_find(r, q, id, "payment_schedule", &res)) != DB_FOUND)
 		return rc;
 	rc = status == NULL || strcmp(res.val[SC_STATUS], status) == 0 ? 0 :
 	    api_error(r, ERR_PARAM_INVALID, "id",
@@ -146,7 +147,7 @@ read_schedule(struct req *r, struct new_sched *n)
 	    params_currency(r, "currency", 1, n->currency) == -1)
 		return -1;
 	if ((rc = params_i64(r, "run_at", 1, INT32_MAX * 64LL,
-	    &n->run_at)) != 1)
+	    &n->run_at)) != PARAMS_PRESENT)
 		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "run_at",
 		    "run_at") : -1;
 	if (params_id(r, "payment_method", 0, &n->payment_method) == -1 ||
@@ -224,14 +225,13 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	int			 rc;
 
 	rc = db_one(r, &SQL_SCHED_CLAIM, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(id),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res);
+	if (rc != DB_FOUND)
+		return rc == DB_NONE ? BILLING_NOT_DUE : rc;	/* held */
 	if (strcmp(res.val[SC_STATUS], "scheduled") != 0 ||
 	    db_i64(&res, SC_RUN_AT) > now) {
 		db_res_free(&res);
-		return 0;
+		return BILLING_NOT_DUE;
 	}
 	memset(&ch, 0, sizeof(ch));
 	snprintf(customer, sizeof(customer), "%s", res.val[SC_CUSTOMER]);
@@ -260,5 +260,5 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	}
 	json_object_put(obj);
 	json_object_put(meta);
-	return rc == 0 ? 1 : rc;
+	return rc == 0 ? BILLING_STEPPED : rc;
 }

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "billing.h"
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
@@ -155,7 +156,8 @@ answer_sub(struct req *r, const char *id, enum event_type type)
 	struct db_res		 res;
 	int			 rc;
 
-	if ((rc = db_find(r, &SQL_SUB_GET, id, "subscription", &res)) != 1)
+	if ((rc = db_find(r, &SQL_SUB_GET, id, "subscription",
+	    &res)) != DB_FOUND)
 		return rc;
 	o = sub_row_json(&res);
 	db_res_free(&res);
@@ -229,7 +231,7 @@ read_price_ref(struct req *r, const char **ref, const char **param)
 	*param = "price";
 	if ((rc = params_str(r, "price", ref)) == -1)
 		return -1;
-	if (rc == 1 && *ref != NULL && **ref != '\0')
+	if (rc == PARAMS_PRESENT && *ref != NULL && **ref != '\0')
 		return 0;
 	items = params_get(r, "items");
 	if (json_object_is_type(items, json_type_array))
@@ -370,7 +372,7 @@ load_locked(struct req *r, struct sub *s)
 	    DB_S(r->captures[0]), DB_E }, &res);
 	if (rc == 0)
 		return answer_sub(r, r->captures[0], NO_EVENT);	/* the 404 */
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	sub_from_row(s, &res);
 	db_res_free(&res);
@@ -499,15 +501,14 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 	int		 rc;
 
 	rc = db_one(r, &SQL_SUB_CLAIM, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(id),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;	/* 0: another job holds it */
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res);
+	if (rc != DB_FOUND)	/* none: another job holds it */
+		return rc == DB_NONE ? BILLING_NOT_DUE : rc;
 	sub_from_row(&s, &res);
 	db_res_free(&res);
 	if (s.next < 0 || s.next > now) {
 		json_object_put(s.metadata);
-		return 0;	/* done meanwhile */
+		return BILLING_NOT_DUE;	/* done meanwhile */
 	}
 	rc = 0;
 	if (strcmp(s.status, "incomplete") == 0) {
@@ -535,5 +536,5 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 	if (rc == 0)
 		rc = answer_sub(r, s.id, type);
 	json_object_put(s.metadata);
-	return rc == 0 ? 1 : rc;
+	return rc == 0 ? BILLING_STEPPED : rc;
 }

@@ -351,7 +351,8 @@ endpoint_load(struct req *r, const struct sql *q, struct endpoint *e)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, r->captures[0], "webhook_endpoint", &res)) != 1)
+	if ((rc = db_find(r, q, r->captures[0], "webhook_endpoint",
+	    &res)) != DB_FOUND)
 		return rc;
 	rc = endpoint_from_row(e, &res);
 	db_res_free(&res);
