@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "analytics.h"
 #include "auth.h"
 #include "clocks.h"
 #include "config.h"
@@ -60,9 +61,9 @@ static const struct route routes[] = {
 	    { "PUT", customers_update, "customers:write", CUSTOMER_PARAMS },
 	    { "DELETE", customers_delete, "customers:write", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/analytics", 0, {
-	    { "GET", payments_analytics, "customers:read", NO_PARAMS } } },
+	    { "GET", analytics_get, "customers:read", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/analytics/volume", 0, {
-	    { "GET", payments_volume, "customers:read",
+	    { "GET", analytics_volume, "customers:read",
 	      PARAMS("interval", "currency") } } },
 	{ "/v1/customers/" ID "/payment_methods", 0, {
 	    { "GET", payment_methods_list, "customers:read",
