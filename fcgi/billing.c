@@ -52,7 +52,7 @@ step_tx(struct req *r, void *arg)
 	int		 rc;
 
 	rc = d->step(r, d->id, d->now);
-	return rc == 1 ? 0 : rc;
+	return rc == BILLING_STEPPED ? 0 : rc;
 }
 
 /* Reads up to BATCH due items of one kind into "items"; their count. */
@@ -65,7 +65,7 @@ find(struct req *r, const struct sql *q, const struct db_val *args,
 
 	if (db_query(r, q, args, &res) != 0)
 		return 0;
-	while (n < BATCH && db_row(r, &res) == 1) {
+	while (n < BATCH && db_row(r, &res) == DB_FOUND) {
 		snprintf(items[n].id, sizeof(items[n].id), "%s", res.val[0]);
 		snprintf(items[n].account, sizeof(items[n].account), "%s",
 		    res.val[1]);

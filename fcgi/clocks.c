@@ -16,9 +16,8 @@
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
-#include "valid.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
+#define CLOCK_NAME_MAX	256
 #define CLOCK_COLS "id, name, frozen_time, created, livemode"
 
 static const struct sql SQL_CLOCK_INSERT = {
@@ -36,16 +35,10 @@ static const struct sql SQL_CLOCK_ADVANCE = {
 static const struct sql SQL_CLOCK_DELETE = {
 	"UPDATE test_clocks SET deleted = ? WHERE " SCOPE " AND id = ?",
 	"isis", 0 };
-static const struct sql SQL_CLOCK_CURSOR = {
-	"SELECT pk FROM test_clocks WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_CLOCK_LIST[2] = {
-	{ "SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "siiii", 0 },
-	{ "SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "siiii", 0 },
-};
+static const struct sql SQL_CLOCK_CURSOR = LIST_CURSOR("test_clocks");
+static const struct sql SQL_CLOCK_LIST[2] = LIST_PAIR(
+	"SELECT " CLOCK_COLS " FROM test_clocks WHERE " SCOPE
+	" AND deleted IS NULL", "");
 
 static struct json_object *
 clock_json(const struct db_res *res)
@@ -77,7 +70,8 @@ answer_clock(struct req *r, const struct sql *q)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, r->captures[0], "test_clock", &res)) != 1)
+	if ((rc = db_find(r, q, r->captures[0], "test_clock",
+	    &res)) != DB_FOUND)
 		return rc;
 	http_reply(r, 200, clock_json(&res));
 	db_res_free(&res);
@@ -97,7 +91,7 @@ create_tx(struct req *r, void *arg)
 	int			 rc;
 
 	if ((rc = db_exec(r, &SQL_CLOCK_INSERT, (struct db_val[]){ DB_S(c->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_SN(c->name), DB_I(c->frozen_time), DB_I(time(NULL)), DB_E },
 	    NULL)) != 0)
 		return rc;
@@ -106,53 +100,46 @@ create_tx(struct req *r, void *arg)
 	return answer_clock(r, &SQL_CLOCK_GET);
 }
 
+/* frozen_time: required, a unix time. */
+static int
+read_frozen_time(struct req *r, int64_t *t)
+{
+	int	 rc;
+
+	if ((rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL, t)) != 0)
+		return rc == PARAMS_PRESENT ? 0 : -1;
+	return api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
+}
+
 /* POST /v1/test_helpers/test_clocks: frozen_time (required), name. */
 void
 clocks_create(struct req *r)
 {
-	static const struct param decl[] = { { "frozen_time" }, { "name" } };
 	struct new_clock	 c;
-	int			 rc;
 
 	memset(&c, 0, sizeof(c));
-	if (test_mode(r) == -1 || params_allow(r, decl, 2) == -1 ||
-	    (rc = params_i64(r, "frozen_time", 0, INT32_MAX * 64LL,
-	    &c.frozen_time)) == -1 || params_str(r, "name", &c.name) == -1)
-		return;
-	if (rc == 0) {
-		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
-		return;
-	}
-	if (c.name != NULL && valid_text(c.name, 256) == -1) {
-		api_error(r, ERR_PARAM_INVALID, "name", "name");
-		return;
-	}
-	if (ids_new("clock_", c.id, sizeof(c.id)) == -1) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
-	(void)db_tx(r, create_tx, &c);
+	if (test_mode(r) == 0 && read_frozen_time(r, &c.frozen_time) == 0 &&
+	    params_text(r, "name", CLOCK_NAME_MAX, &c.name) != -1 &&
+	    ids_assign(r, "clock_", c.id, sizeof(c.id)) == 0)
+		(void)db_tx(r, create_tx, &c);
 }
 
 /* GET /v1/test_helpers/test_clocks/:id */
 void
 clocks_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_clock(r, &SQL_CLOCK_GET);
+	(void)answer_clock(r, &SQL_CLOCK_GET);
 }
 
 /* GET /v1/test_helpers/test_clocks */
 void
 clocks_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0, clock_json,
+	if (list_params(r, &SQL_CLOCK_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_CLOCK_LIST[p.ascending], NULL, 0, 0,
+		    clock_json,
 		    "/v1/test_helpers/test_clocks");
 }
 
@@ -169,7 +156,7 @@ advance_tx(struct req *r, void *arg)
 		return api_error(r, ERR_PARAM_INVALID, "frozen_time",
 		    "frozen_time (it must be later than the clock's time)");
 	if ((rc = db_exec(r, &SQL_CLOCK_ADVANCE, (struct db_val[]){ DB_I(to),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, NULL)) != 0)
 		return rc;
 	return answer_clock(r, &SQL_CLOCK_GET);
@@ -179,18 +166,10 @@ advance_tx(struct req *r, void *arg)
 void
 clocks_advance(struct req *r)
 {
-	static const struct param decl[] = { { "frozen_time" } };
 	int64_t		 to;
-	int		 rc;
 
-	if (params_allow(r, decl, 1) == -1 || (rc = params_i64(r,
-	    "frozen_time", 0, INT32_MAX * 64LL, &to)) == -1)
-		return;
-	if (rc == 0) {
-		api_error(r, ERR_PARAM_MISSING, "frozen_time", "frozen_time");
-		return;
-	}
-	(void)db_tx(r, advance_tx, &to);
+	if (read_frozen_time(r, &to) == 0)
+		(void)db_tx(r, advance_tx, &to);
 }
 
 static int
@@ -201,8 +180,8 @@ delete_tx(struct req *r, void *arg)
 	(void)arg;
 	if ((rc = answer_clock(r, &SQL_CLOCK_LOCK)) != 0 ||
 	    (rc = db_exec(r, &SQL_CLOCK_DELETE, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	http_reply_deleted(r, r->captures[0], "test_helpers.test_clock");
 	return 0;
@@ -227,14 +206,14 @@ clocks_now(struct req *r, const char *id, const char *param, int64_t *now)
 		return 0;
 	}
 	rc = db_one(r, param ? &SQL_CLOCK_GET : &SQL_CLOCK_LOCK,
-	    (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	    (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "test_clock: '%.40s'", id);
-		return api_error(r, param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
+		return api_error(r,
+		    param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
 		    param ? param : "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	*now = db_i64(&res, 2);
 	db_res_free(&res);

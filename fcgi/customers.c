@@ -19,7 +19,6 @@
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
-#include "payment_methods.h"
 #include "search.h"
 #include "valid.h"
 
@@ -29,8 +28,6 @@
 	" default_pm, test_clock"
 enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
 	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM, COL_TEST_CLOCK };
-
-#define SCOPE	"account_id = ? AND livemode = ?"
 
 static const struct sql SQL_CUSTOMER_GET = {
 	"SELECT " CUSTOMER_COLS " FROM customers"
@@ -54,6 +51,13 @@ static const struct sql SQL_CUSTOMER_UPDATE = {
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
+static const struct sql SQL_CUSTOMER_UNSET_DEFAULT = {
+	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
+	" AND id = ? AND default_pm = ?", "isiss", 0 };
+/* A payment method attached to the customer, for its default. */
+static const struct sql SQL_CUSTOMER_PM = {
+	"SELECT 1 FROM payment_methods WHERE " SCOPE " AND id = ?"
+	" AND customer_id = ?", "siss", 0 };
 static const struct sql SQL_CUSTOMER_BY_EMAIL = {
 	"SELECT id FROM customers WHERE " SCOPE " AND live_email = ?", "sis", 0 };
 
@@ -153,25 +157,19 @@ customer_load(struct req *r, const char *id, enum lock lock,
 	 * PAD SPACE comparison would match "cust_… " with the spaces). */
 	rc = ids_valid(id, "cust_") == -1 ? 0 :
 	    db_one(r, load_sql[lock], (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
+	    DB_SCOPE(r), DB_S(id),
 	    DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "customer: '%.40s'", id);
 		return api_error(r, param ? ERR_REF_MISSING :
 		    ERR_RESOURCE_MISSING, param ? param : "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	rc = customer_from_row(c, &res);
 	db_res_free(&res);
 	return rc == 0 ? 0 : api_error(r, ERR_INTERNAL, NULL, NULL);
 }
-
-static const struct param customer_params_decl[] = {
-	{ "name" }, { "email" }, { "phone" }, { "metadata" },
-	{ "invoice_settings" }, { "test_clock" },
-};
-#define NPARAMS	(sizeof(customer_params_decl) / sizeof(customer_params_decl[0]))
 
 /* name: required on create, 1..256 characters once trimmed. */
 static int
@@ -241,6 +239,7 @@ read_default_pm(struct req *r, struct customer *c)
 	struct json_object	*inv = params_get(r, "invoice_settings");
 	struct json_object	*pm = NULL;
 	const char		*param = "invoice_settings[default_payment_method]";
+	struct db_res		 res;
 	const char		*id;
 	char			 what[96];
 	int			 rc;
@@ -258,13 +257,16 @@ read_default_pm(struct req *r, struct customer *c)
 		c->default_pm[0] = '\0';
 		return 0;
 	}
-	if ((rc = payment_methods_attached(r, c->id, id)) != 1) {
+	rc = db_one(r, &SQL_CUSTOMER_PM, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(id), DB_S(c->id), DB_E }, &res);
+	if (rc != DB_FOUND) {
 		if (rc != 0)
 			return rc;
 		snprintf(what, sizeof(what), "payment method attached to this "
 		    "customer: '%.40s'", id);
 		return api_error(r, ERR_REF_MISSING, param, what);
 	}
+	db_res_free(&res);
 	snprintf(c->default_pm, sizeof(c->default_pm), "%s", id);
 	return 0;
 }
@@ -277,7 +279,8 @@ read_test_clock(struct req *r, int creating, struct customer *c)
 	int64_t		 now;
 	int		 rc;
 
-	if ((rc = params_str(r, "test_clock", &id)) != 1 || id == NULL ||
+	if ((rc = params_str(r, "test_clock", &id)) != PARAMS_PRESENT ||
+	    id == NULL ||
 	    *id == '\0')
 		return rc == -1 ? -1 : 0;
 	if (!creating)
@@ -302,8 +305,7 @@ customer_params(struct req *r, int creating, struct customer *c,
 	int		 phone_sent = 0, rc = 0;
 
 	memset(&in, 0, sizeof(in));
-	if (params_allow(r, customer_params_decl, NPARAMS) == -1 ||
-	    read_name(r, creating, &in) == -1 ||
+	if (read_name(r, creating, &in) == -1 ||
 	    read_email(r, creating, &in) == -1 ||
 	    read_phone(r, &phone_sent, &in) == -1 ||
 	    params_metadata(r, c->metadata) == -1 ||
@@ -338,9 +340,9 @@ duplicate_email(struct req *r, const struct customer *c)
 	int			 rc;
 
 	rc = db_one(r, &SQL_CUSTOMER_BY_EMAIL, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(c->email), DB_E }, &res);
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc == 0 ? DB_RETRY : rc;	/* deleted meanwhile */
 	snprintf(existing, sizeof(existing), "%s", res.val[0]);
 	db_res_free(&res);
@@ -352,7 +354,8 @@ duplicate_email(struct req *r, const struct customer *c)
 
 /* Renders "c", writes event "type" about it, and answers with it. */
 static int
-answer_with_event(struct req *r, const struct customer *c, const char *type)
+answer_with_event(struct req *r, const struct customer *c,
+    enum event_type type)
 {
 	struct json_object	*obj = customer_json(c);
 	int			 rc;
@@ -372,7 +375,7 @@ insert_tx(struct req *r, void *arg)
 	int		 rc;
 
 	rc = db_exec(r, &SQL_CUSTOMER_INSERT, (struct db_val[]){ DB_S(c->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
 	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
 	    DB_I(c->updated), DB_SN(c->test_clock[0] ? c->test_clock : NULL),
@@ -381,7 +384,7 @@ insert_tx(struct req *r, void *arg)
 		return duplicate_email(r, c);
 	if (rc != 0)
 		return rc;
-	return answer_with_event(r, c, "customer.created");
+	return answer_with_event(r, c, EVT_CUSTOMER_CREATED);
 }
 
 /* POST /v1/customers */
@@ -395,9 +398,8 @@ customers_create(struct req *r)
 	c.metadata = json_object_new_object();
 	c.created = c.updated = time(NULL);
 	c.livemode = r->caller.livemode;
-	if (ids_new("cust_", c.id, sizeof(c.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if (customer_params(r, 1, &c, &changed) == 0)
+	if (customer_params(r, 1, &c, &changed) == 0 &&
+	    ids_assign(r, "cust_", c.id, sizeof(c.id)) == 0)
 		(void)db_tx(r, insert_tx, &c);
 	customer_free(&c);
 }
@@ -451,12 +453,12 @@ update_tx(struct req *r, void *arg)
 		    DB_S(jsonx_text(c.metadata)),
 		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
 		    DB_I(c.updated),
-		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_SCOPE(r),
 		    DB_S(c.id), DB_E }, NULL);
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
 		if (rc == 0)
-			rc = answer_with_event(r, &c, "customer.updated");
+			rc = answer_with_event(r, &c, EVT_CUSTOMER_UPDATED);
 	}
 	customer_free(&c);
 	return rc;
@@ -480,10 +482,10 @@ delete_tx(struct req *r, void *arg)
 	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){ DB_I(now),
-	    DB_I(now), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_I(now), DB_SCOPE(r),
 	    DB_S(c.id), DB_E }, NULL);
 	if (rc == 0)
-		rc = answer_with_event(r, &c, "customer.deleted");
+		rc = answer_with_event(r, &c, EVT_CUSTOMER_DELETED);
 	if (rc == 0)
 		http_reply_deleted(r, c.id, "customer");
 	customer_free(&c);
@@ -500,20 +502,15 @@ customers_delete(struct req *r)
 /* The index is named: left to itself, MariaDB reads a cursor's page by
  * walking (account, mode) from the newest row, so a cursor deep in a
  * million customers read half of them (tests/bench/scale.sh). */
-#define LIST_SQL(hint, filter, order)					\
+#define LIST_HEAD(hint)							\
 	"SELECT " CUSTOMER_COLS " FROM customers " hint " WHERE " SCOPE	\
-	" AND deleted IS NULL" filter " AND pk < ? AND pk > ?"		\
-	" AND created >= ? AND created <= ? ORDER BY pk " order " LIMIT ?"
-#define BY_LIST	"FORCE INDEX (customers_list)"
+	" AND deleted IS NULL"
 
-static const struct sql SQL_CUSTOMER_CURSOR = {
-	"SELECT pk FROM customers WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_CUSTOMER_CURSOR = LIST_CURSOR("customers");
 /* Indexed by [email filter][ascending]. */
 static const struct sql SQL_CUSTOMER_LIST[2][2] = {
-	{ { LIST_SQL(BY_LIST, "", "DESC"), "siiiiii", 0 },
-	  { LIST_SQL(BY_LIST, "", "ASC"), "siiiiii", 0 } },
-	{ { LIST_SQL("", " AND email = ?", "DESC"), "sisiiiii", 0 },
-	  { LIST_SQL("", " AND email = ?", "ASC"), "sisiiiii", 0 } },
+	LIST_PAIR_CREATED(LIST_HEAD("FORCE INDEX (customers_list)"), ""),
+	LIST_PAIR_CREATED(LIST_HEAD("") " AND email = ?", "s"),
 };
 
 /* The API object of a customer row, for list_rows(); NULL if out of
@@ -535,13 +532,10 @@ customer_row_json(const struct db_res *res)
 void
 customers_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "email" }, { "created" } };
 	struct list_page	 p;
 	const char		*email = NULL;
 
-	if (params_allow(r, decl, 5) == -1 ||
-	    params_str(r, "email", &email) == -1 ||
+	if (params_str(r, "email", &email) == -1 ||
 	    list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1)
 		return;
 	list_answer(r, &p, &SQL_CUSTOMER_LIST[email != NULL][p.ascending],
@@ -588,19 +582,18 @@ search_statement(const struct search_sql *s, struct sql *q, char **text,
 static void
 search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 {
-	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 6];
+	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 6] = {
+	    DB_SCOPE(r) };
 	struct json_object	*rows, *next = NULL;
 	struct db_res		 res;
 	struct sql		 q;
 	char			*text, *sig, last_id[IDS_MAX];
-	size_t			 i, n = 0, len;
+	size_t			 i, n = 2, len;
 
 	if (search_statement(s, &q, &text, &sig) == -1) {
 		api_error(r, ERR_INTERNAL, NULL, NULL);
 		return;
 	}
-	args[n++] = DB_S(r->caller.account_id);
-	args[n++] = DB_I(r->caller.livemode);
 	if (s->email_eq)
 		args[n++] = DB_S(s->email_eq);
 	args[n++] = DB_I(p->below_pk);
@@ -632,8 +625,6 @@ search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 void
 customers_search(struct req *r)
 {
-	static const struct param decl[] = { { "query" }, { "limit" },
-	    { "page" } };
 	struct search_query	 sq;
 	struct search_sql	 ss;
 	struct list_page	 p;
@@ -645,8 +636,7 @@ customers_search(struct req *r)
 	memset(&p, 0, sizeof(p));
 	p.limit = LIST_LIMIT_DEFAULT;
 	p.below_pk = INT64_MAX;
-	if (params_allow(r, decl, 3) == -1 ||
-	    (rc = params_str(r, "query", &query)) == -1 ||
+	if ((rc = params_str(r, "query", &query)) == -1 ||
 	    params_i64(r, "limit", 1, LIST_LIMIT_MAX, &p.limit) == -1)
 		return;
 	if (rc == 0 || query == NULL || query[strspn(query, " \t")] == '\0') {
@@ -674,4 +664,11 @@ customers_search(struct req *r)
 		search_run(r, &ss, &p);
 	search_sql_free(&ss);
 	search_free(&sq);
+}
+
+int
+customers_unset_default_pm(struct req *r, const char *id, const char *pm)
+{
+	return db_exec(r, &SQL_CUSTOMER_UNSET_DEFAULT, (struct db_val[]){
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(id), DB_S(pm), DB_E }, NULL);
 }

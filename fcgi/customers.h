@@ -28,4 +28,12 @@ struct customer_ref {
 int	customers_ref(struct req *r, const char *id, const char *param,
 	    struct customer_ref *out);
 
+/*
+ * Inside db_tx(), when payment method "pm" leaves customer "id": if it
+ * was the customer's default, the customer has none. Returns 0,
+ * DB_RETRY or -1 (set).
+ */
+int	customers_unset_default_pm(struct req *r, const char *id,
+	    const char *pm);
+
 #endif

@@ -117,10 +117,7 @@ required(struct req *r, const char *name, const char **out)
 static int
 signin_params(struct req *r, struct signin *in)
 {
-	static const struct param decl[] = { { "email" }, { "password" } };
-
-	if (params_allow(r, decl, 2) == -1 ||
-	    required(r, "email", &in->email) == -1 ||
+	if (required(r, "email", &in->email) == -1 ||
 	    required(r, "password", &in->password) == -1)
 		return -1;
 	return (in->live = session_mode(r)) == -1 ? -1 : 0;
@@ -136,7 +133,7 @@ throttle_read(struct req *r, const struct sql *q, const unsigned char *hash,
 
 	memset(t, 0, sizeof(*t));
 	if ((rc = db_one(r, q, (struct db_val[]){ DB_B(hash, SESSION_HASH_LEN),
-	    DB_E }, &res)) != 1)
+	    DB_E }, &res)) != DB_FOUND)
 		return rc;
 	t->failures = db_i64(&res, 0);
 	t->window_start = db_i64(&res, 1);
@@ -249,8 +246,6 @@ dashboard_session_get(struct req *r)
 	struct session		 s;
 	struct json_object	*o;
 
-	if (params_allow(r, NULL, 0) == -1)
-		return;
 	if (session_auth(r, &s) == 0) {
 		http_reply(r, 200, session_json(s.email, r->caller.account_id,
 		    s.csrf_token, s.expires, r->caller.livemode));
@@ -273,8 +268,7 @@ dashboard_signout(struct req *r)
 	struct json_object	*o;
 	struct session		 s;
 
-	if (params_allow(r, NULL, 0) == -1 || session_auth(r, &s) == -1 ||
-	    session_end(r, s.hash) != 0)
+	if (session_auth(r, &s) == -1 || session_end(r, s.hash) != 0)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "dashboard_session");
@@ -317,12 +311,11 @@ dashboard_keys_list(struct req *r)
 	struct db_res		 res;
 	int			 rc, n = 0;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    db_query(r, &SQL_KEYS_LIST, (struct db_val[]){
+	if (db_query(r, &SQL_KEYS_LIST, (struct db_val[]){
 	    DB_S(r->caller.account_id), DB_I(KEYS_MAX + 1), DB_E }, &res) != 0)
 		return;
 	data = json_object_new_array();
-	while ((rc = db_row(r, &res)) == 1)
+	while ((rc = db_row(r, &res)) == DB_FOUND)
 		if (n++ < KEYS_MAX)
 			json_object_array_add(data, key_json(&res));
 	db_res_free(&res);
@@ -356,7 +349,7 @@ key_permissions(struct req *r, char *out, size_t outsz)
 	int			 rc;
 
 	*out = '\0';
-	if ((rc = params_list(r, "permissions", &list)) != 1)
+	if ((rc = params_list(r, "permissions", &list)) != PARAMS_PRESENT)
 		return rc;
 	n = json_object_array_length(list);
 	for (i = 0, rc = 0; i < n && rc == 0; i++) {
@@ -377,11 +370,9 @@ key_permissions(struct req *r, char *out, size_t outsz)
 static int
 new_key_params(struct req *r, struct new_key *nk)
 {
-	static const struct param decl[] = { { "mode" }, { "permissions" } };
 	const char	*mode = NULL;
 
-	if (params_allow(r, decl, 2) == -1 ||
-	    params_str(r, "mode", &mode) == -1 ||
+	if (params_str(r, "mode", &mode) == -1 ||
 	    key_permissions(r, nk->perms, sizeof(nk->perms)) == -1)
 		return -1;
 	nk->live = r->caller.livemode;
@@ -406,7 +397,8 @@ key_create_tx(struct req *r, void *arg)
 	    nk->perms, &nk->k)) != 0)
 		return rc == DB_DUP ? DB_RETRY : rc;
 	if ((rc = db_one(r, &SQL_KEY_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_S(nk->k.id), DB_E }, &res)) != 1)
+	    DB_S(r->caller.account_id), DB_S(nk->k.id), DB_E },
+	    &res)) != DB_FOUND)
 		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
 	o = key_json(&res);
 	db_res_free(&res);
@@ -437,8 +429,7 @@ dashboard_keys_revoke(struct req *r)
 	char		 what[96];
 	uint64_t	 n = 0;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    db_exec(r, &SQL_KEY_REVOKE, (struct db_val[]){ DB_I(time(NULL)),
+	if (db_exec(r, &SQL_KEY_REVOKE, (struct db_val[]){ DB_I(time(NULL)),
 	    DB_S(r->caller.account_id), DB_S(r->captures[0]), DB_E }, &n) != 0)
 		return;
 	if (n == 0) {

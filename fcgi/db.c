@@ -22,7 +22,6 @@
 #include "db.h"
 #include "errors.h"
 #include "http.h"
-#include "idempotency.h"
 #include "log.h"
 #include "now.h"
 
@@ -686,8 +685,8 @@ db_find(struct req *r, const struct sql *q, const char *id, const char *kind,
 	char	 what[96];
 	int	 rc;
 
-	rc = db_one(r, q, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, res);
+	rc = db_one(r, q, (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E },
+	    res);
 	if (rc != 0)
 		return rc;
 	snprintf(what, sizeof(what), "%s: '%.40s'", kind, id);
@@ -711,6 +710,17 @@ tx_command(struct req *r, struct db *db, const char *cmd)
 	return fail(r, db, mysql_errno(db->my), cmd, mysql_error(db->my));
 }
 
+/* The hooks of db_tx_hooks(): one pair for the whole process. */
+static int	(*tx_before)(struct req *);
+static int	(*tx_after)(struct req *);
+
+void
+db_tx_hooks(int (*before)(struct req *), int (*after)(struct req *))
+{
+	tx_before = before;
+	tx_after = after;
+}
+
 /* One run of the body between BEGIN and COMMIT. */
 static int
 tx_once(struct req *r, int (*body)(struct req *, void *), void *arg)
@@ -721,11 +731,11 @@ tx_once(struct req *r, int (*body)(struct req *, void *), void *arg)
 	if ((rc = tx_command(r, db, "BEGIN")) != 0)
 		return rc == DB_GONE ? DB_RETRY : rc;
 	db->in_tx = 1;
-	rc = r->idempotency_key != NULL ? idempotency_claim(r) : 0;
+	rc = tx_before != NULL ? tx_before(r) : 0;
 	if (rc == 0)
 		rc = body(r, arg);
-	if (rc == 0 && r->idempotency_key != NULL)
-		rc = idempotency_store(r);
+	if (rc == 0 && tx_after != NULL)
+		rc = tx_after(r);
 	if (rc == 0) {
 		rc = tx_command(r, db, "COMMIT");
 		/* A lost COMMIT may have happened: never run it again. */

@@ -43,9 +43,23 @@ struct db_val {
 #define DB_SN(x)	((x) != NULL ? DB_S(x) : DB_N)	/* string or NULL */
 #define DB_E		((struct db_val){ DB_END, NULL, 0, 0 })
 
+/*
+ * The tenant scope (DESIGN.md): every query of an account's rows filters
+ * on its account and mode with this fragment, and binds this pair in the
+ * same place ("si" in the signature). SCOPE_OF("c") is the same for a
+ * table named by alias in a join.
+ */
+#define SCOPE		"account_id = ? AND livemode = ?"
+#define SCOPE_OF(t)	t ".account_id = ? AND " t ".livemode = ?"
+#define DB_SCOPE(r)	DB_S((r)->caller.account_id), DB_I((r)->caller.livemode)
+
 /* What a statement came to, besides 0 (done) and -1 (error answered). */
-#define DB_DUP		1	/* duplicate key (1062) */
-#define DB_RETRY	2	/* deadlock or conflict: rerun the tx */
+enum db_result {
+	DB_NONE = 0,	/* db_one(), db_row(): no (more) rows */
+	DB_FOUND = 1,	/* db_one(), db_row(), db_find(): a row in "res" */
+	DB_DUP = 1,	/* db_exec(): a duplicate key (1062) */
+	DB_RETRY = 2,	/* deadlock or conflict: rerun the tx */
+};
 
 #define DB_MAX_COLS	24
 
@@ -89,14 +103,15 @@ int	db_exec(struct req *r, const struct sql *q, const struct db_val *args,
 int	db_query(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
 
-/* Reads the next row into res->val/len: 1, 0 at the end, -1 (error set). */
+/* Reads the next row into res->val/len: DB_FOUND, DB_NONE at the end,
+ * -1 (error set). */
 int	db_row(struct req *r, struct db_res *res);
 
 void	db_res_free(struct db_res *res);
 
 /*
- * Queries for at most one row: 1 with the row in "res" (free it), 0 if
- * none, DB_RETRY or -1.
+ * Queries for at most one row: DB_FOUND with the row in "res" (free it),
+ * DB_NONE, DB_RETRY or -1.
  */
 int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
@@ -104,7 +119,8 @@ int	db_one(struct req *r, const struct sql *q, const struct db_val *args,
 /*
  * db_one() for the caller's object "id": "q" takes (account_id, livemode,
  * id). If there is none, answers 404 resource_missing "No such <kind>:
- * '<id>'" naming param "id". Returns 1 with the row in "res", DB_RETRY,
+ * '<id>'" naming param "id". Returns DB_FOUND with the row in "res",
+ * DB_RETRY,
  * or -1 (set).
  */
 int	db_find(struct req *r, const struct sql *q, const char *id,
@@ -118,11 +134,18 @@ int64_t	db_i64(const struct db_res *res, unsigned int col);
  * a Galera conflict, a lost connection before COMMIT) is rolled back and
  * run again, a bounded number of times; so a body must only write to the
  * database and to "arg", and may set the reply (it is set again on a
- * rerun). If r->idempotency_key is set, the key is claimed first in the
- * same transaction and the reply stored before COMMIT (idempotency.c).
- * Returns 0 after COMMIT, or -1 with the error set.
+ * rerun). The hooks of db_tx_hooks() run first and last in the same
+ * transaction. Returns 0 after COMMIT, or -1 with the error set.
  */
 int	db_tx(struct req *r, int (*body)(struct req *, void *), void *arg);
+
+/*
+ * What db_tx() runs in every transaction besides its body: "before" it
+ * and "after" it, each returning as a body does (NULL: nothing). The
+ * API's workers set idempotency.c's claim and store (routes_new()), so
+ * a key and the reply it replays commit with the write they belong to.
+ */
+void	db_tx_hooks(int (*before)(struct req *), int (*after)(struct req *));
 
 /* For pesaswap-admin: runs SQL text with no parameters (migrations).
  * Returns 0 or -1 (message on stderr). */

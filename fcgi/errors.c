@@ -156,3 +156,13 @@ api_error(struct req *r, enum err e, const char *param, const char *detail)
 	r->error = e;
 	return -1;
 }
+
+int
+api_error_unanswered(struct req *r)
+{
+	if (r->status < 500 || r->reply != NULL || r->reply_text != NULL)
+		return 0;
+	log_error("%s %s %s: the handler left no answer", r->request_id,
+	    r->method, r->path);
+	return api_error(r, ERR_INTERNAL, NULL, NULL);
+}

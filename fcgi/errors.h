@@ -54,4 +54,12 @@ enum err {
 int	api_error(struct req *r, enum err e, const char *param,
 	    const char *detail);
 
+/*
+ * The safety net after a handler (routes_dispatch()): a handler that
+ * returned with a 5xx status and no body (a path that forgot its
+ * api_error()) answers 500 internal_error instead, with a log line.
+ * Returns 0 if "r" had an answer, -1 if it was given this one.
+ */
+int	api_error_unanswered(struct req *r);
+
 #endif

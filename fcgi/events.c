@@ -17,14 +17,17 @@
 #include "list.h"
 #include "params.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
-static const char *const types[] = {
-	"customer.created", "customer.updated", "customer.deleted",
-	"payment.succeeded", "payment.failed",
-	"payment_method.attached", "payment_method.detached",
-	"subscription.created", "subscription.updated",
-	"subscription.deleted",
+static const char *const types[EVT__MAX] = {
+	"customer.created",		/* EVT_CUSTOMER_CREATED */
+	"customer.updated",		/* EVT_CUSTOMER_UPDATED */
+	"customer.deleted",		/* EVT_CUSTOMER_DELETED */
+	"payment.succeeded",		/* EVT_PAYMENT_SUCCEEDED */
+	"payment.failed",		/* EVT_PAYMENT_FAILED */
+	"payment_method.attached",	/* EVT_PAYMENT_METHOD_ATTACHED */
+	"payment_method.detached",	/* EVT_PAYMENT_METHOD_DETACHED */
+	"subscription.created",		/* EVT_SUBSCRIPTION_CREATED */
+	"subscription.updated",		/* EVT_SUBSCRIPTION_UPDATED */
+	"subscription.deleted",		/* EVT_SUBSCRIPTION_DELETED */
 };
 
 static const struct sql SQL_EVENT_INSERT = {
@@ -33,51 +36,52 @@ static const struct sql SQL_EVENT_INSERT = {
 static const struct sql SQL_EVENT_GET = {
 	"SELECT " EVENTS_COLS " FROM events WHERE " SCOPE " AND id = ?",
 	"sis", 0 };
-static const struct sql SQL_EVENT_CURSOR = {
-	"SELECT pk FROM events WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_EVENT_CURSOR = LIST_CURSOR("events");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
-#define EVENT_LIST_SQL(index, filter, order)				\
+#define EVENT_LIST_HEAD(index)						\
 	"SELECT " EVENTS_COLS " FROM events FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter						\
-	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
-	" ORDER BY pk " order " LIMIT ?"
+	" WHERE " SCOPE
 
 /* Indexed by [type filter][ascending]. */
 static const struct sql SQL_EVENT_LIST[2][2] = {
-	{ { EVENT_LIST_SQL("events_list", "", "DESC"), "siiiiii", 0 },
-	  { EVENT_LIST_SQL("events_list", "", "ASC"), "siiiiii", 0 } },
-	{ { EVENT_LIST_SQL("events_type", " AND type = ?", "DESC"),
-	    "sisiiiii", 0 },
-	  { EVENT_LIST_SQL("events_type", " AND type = ?", "ASC"),
-	    "sisiiiii", 0 } },
+	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_list"), ""),
+	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_type") " AND type = ?",
+	    "s"),
 };
 
-int
-events_type_known(const char *type)
+const char *
+events_type_name(enum event_type type)
 {
-	size_t	 i;
+	return type < EVT__MAX ? types[type] : NULL;
+}
 
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(types[i], type) == 0)
-			return 1;
-	return 0;
+enum event_type
+events_type_parse(const char *name)
+{
+	enum event_type	 t;
+
+	for (t = 0; t < EVT__MAX; t++)
+		if (strcmp(types[t], name) == 0)
+			break;
+	return t;
 }
 
 int
-events_add(struct req *r, const char *type, struct json_object *obj)
+events_add(struct req *r, enum event_type type, struct json_object *obj)
 {
 	struct json_object	*data;
 	char			 id[IDS_MAX];
 	int			 rc;
 
-	if (ids_new("evt_", id, sizeof(id)) == -1 ||
-	    (data = json_object_new_object()) == NULL)
+	if (ids_assign(r, "evt_", id, sizeof(id)) == -1)
+		return -1;
+	if ((data = json_object_new_object()) == NULL)
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonx_add(data, "object", json_object_get(obj));
 	rc = db_exec(r, &SQL_EVENT_INSERT, (struct db_val[]){ DB_S(id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(type),
-	    DB_S(jsonx_text(data)), DB_I(time(NULL)), DB_E }, NULL);
+	    DB_SCOPE(r), DB_S(types[type]), DB_S(jsonx_text(data)),
+	    DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
 	return rc;
 }
@@ -103,9 +107,8 @@ events_get(struct req *r)
 {
 	struct db_res	 res;
 
-	if (params_allow(r, NULL, 0) == -1)
-		return;
-	if (db_find(r, &SQL_EVENT_GET, r->captures[0], "event", &res) != 1)
+	if (db_find(r, &SQL_EVENT_GET, r->captures[0], "event",
+	    &res) != DB_FOUND)
 		return;
 	http_reply(r, 200, events_json(&res));
 	db_res_free(&res);
@@ -115,13 +118,10 @@ events_get(struct req *r)
 void
 events_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "type" }, { "created" } };
 	struct list_page	 p;
 	const char		*type = NULL;
 
-	if (params_allow(r, decl, 5) == -1 ||
-	    params_str(r, "type", &type) == -1 ||
+	if (params_str(r, "type", &type) == -1 ||
 	    list_params(r, &SQL_EVENT_CURSOR, &p) == -1)
 		return;
 	list_answer(r, &p, &SQL_EVENT_LIST[type != NULL][p.ascending], &type,

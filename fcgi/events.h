@@ -10,12 +10,32 @@ struct req;
 struct json_object;
 struct db_res;
 
+/* Every event type we emit: a typo does not compile. Named in events.c's
+ * table, which enabled_events (webhooks.c) is checked against too. */
+enum event_type {
+	EVT_CUSTOMER_CREATED,
+	EVT_CUSTOMER_UPDATED,
+	EVT_CUSTOMER_DELETED,
+	EVT_PAYMENT_SUCCEEDED,
+	EVT_PAYMENT_FAILED,
+	EVT_PAYMENT_METHOD_ATTACHED,
+	EVT_PAYMENT_METHOD_DETACHED,
+	EVT_SUBSCRIPTION_CREATED,
+	EVT_SUBSCRIPTION_UPDATED,
+	EVT_SUBSCRIPTION_DELETED,
+	EVT__MAX
+};
+
 /* Inserts event "type" about "obj" (borrowed) for the caller's account
  * and mode. Call inside db_tx(). Returns 0, DB_RETRY or -1 (error set). */
-int	events_add(struct req *r, const char *type, struct json_object *obj);
+int	events_add(struct req *r, enum event_type type,
+	    struct json_object *obj);
 
-/* 1 if "type" is an event type we emit, else 0. */
-int	events_type_known(const char *type);
+/* The API name of "type" ("customer.created"); NULL for EVT__MAX. */
+const char *events_type_name(enum event_type type);
+
+/* The type named "name", or EVT__MAX if we emit none by that name. */
+enum event_type events_type_parse(const char *name);
 
 /* The event object of a row of EVENTS_COLS; a new reference. */
 struct json_object *events_json(const struct db_res *res);

@@ -7,6 +7,7 @@
 
 #include <openssl/rand.h>
 
+#include "errors.h"
 #include "ids.h"
 
 static const char	 alphabet[] =
@@ -41,6 +42,13 @@ ids_new(const char *prefix, char *out, size_t outsz)
 		return -1;
 	out[plen + IDS_RANDOM_LEN] = '\0';
 	return 0;
+}
+
+int
+ids_assign(struct req *r, const char *prefix, char *out, size_t outsz)
+{
+	return ids_new(prefix, out, outsz) == 0 ? 0 :
+	    api_error(r, ERR_INTERNAL, NULL, NULL);
 }
 
 int

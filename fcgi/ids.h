@@ -15,6 +15,12 @@
  * failed. */
 int	ids_new(const char *prefix, char *out, size_t outsz);
 
+/* ids_new() for a request: on failure answers 500 (logged) and returns
+ * -1, as every step of a handler does. */
+struct req;
+int	ids_assign(struct req *r, const char *prefix, char *out,
+	    size_t outsz);
+
 /* Fills "out" with "len" random characters of [0-9A-Za-z] (no NUL).
  * Returns 0, or -1 if the random source failed. */
 int	ids_random(char *out, size_t len);

@@ -60,8 +60,8 @@ static const struct sql SQL_FAN_OUT = {
 	" endpoint_id, event_id, status, next_attempt, created)"
 	" SELECT CONCAT('whd_', SUBSTRING(SHA2(CONCAT(?, we.id), 256), 1, 16)),"
 	" we.account_id, we.livemode, we.id, ?, 'pending', ?, ?"
-	" FROM webhook_endpoints we WHERE we.account_id = ?"
-	" AND we.livemode = ? AND we.deleted IS NULL AND we.disabled = 0"
+	" FROM webhook_endpoints we WHERE " SCOPE_OF("we")
+	" AND we.deleted IS NULL AND we.disabled = 0"
 	" AND we.created <= ? AND (JSON_CONTAINS(we.enabled_events, '\"*\"')"
 	" OR JSON_CONTAINS(we.enabled_events, JSON_QUOTE(?)))",
 	"ssiisiis", 0 };

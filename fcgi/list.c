@@ -20,21 +20,21 @@ cursor_pk(struct req *r, const struct sql *cursor, const char *name,
 	char		 what[64];
 	int		 rc;
 
-	if ((rc = params_str(r, name, &id)) != 1)
+	if ((rc = params_str(r, name, &id)) != PARAMS_PRESENT)
 		return rc;
 	if (id == NULL || *id == '\0')
 		return api_error(r, ERR_PARAM_INVALID, name, name);
-	rc = db_one(r, cursor, (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(id), DB_E }, &res);
+	rc = db_one(r, cursor, (struct db_val[]){ DB_SCOPE(r), DB_S(id), DB_E },
+	    &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "object: '%.40s'", id);
 		return api_error(r, ERR_REF_MISSING, name, what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return -1;
 	*pk = db_i64(&res, 0);
 	db_res_free(&res);
-	return 1;
+	return PARAMS_PRESENT;
 }
 
 /* Narrows the created bounds by operator "op" (gt, gte, lt, lte). */
@@ -76,10 +76,10 @@ created_bounds(struct req *r, struct list_page *p)
 	}
 	/* Read the sub-object with the same typed getters. */
 	r->params = created;
-	rc = params_allow(r, (const struct param[]){ { "gt" }, { "gte" },
-	    { "lt" }, { "lte" } }, 4);
+	rc = params_allow(r, PARAMS("gt", "gte", "lt", "lte"));
 	for (i = 0; rc == 0 && i < 4; i++)
-		if ((rc = params_i64(r, ops[i], 0, INT64_MAX - 1, &n)) == 1)
+		if ((rc = params_i64(r, ops[i], 0, INT64_MAX - 1,
+		    &n)) == PARAMS_PRESENT)
 			rc = narrow(p, i, n);
 	r->params = saved;
 	if (rc == -1) {
@@ -111,7 +111,7 @@ list_params(struct req *r, const struct sql *cursor, struct list_page *p)
 		return -1;
 	if ((rc = cursor_pk(r, cursor, "ending_before", &p->above_pk)) == -1)
 		return -1;
-	p->ascending = rc == 1;
+	p->ascending = rc == PARAMS_PRESENT;
 	return created_bounds(r, p);
 }
 
@@ -122,7 +122,7 @@ list_rows(struct req *r, struct db_res *res,
 	struct json_object	*rows = json_object_new_array(), *o;
 	int			 rc;
 
-	while ((rc = db_row(r, res)) == 1) {
+	while ((rc = db_row(r, res)) == DB_FOUND) {
 		if ((o = render(res)) == NULL) {
 			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
 			break;
@@ -150,7 +150,8 @@ list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
 	data = json_object_new_array_ext((int)n);
 	for (i = 0; i < n; i++)
 		json_object_array_add(data, json_object_get(
-		    json_object_array_get_idx(rows, p->ascending ? n - 1 - i : i)));
+		    json_object_array_get_idx(rows,
+		    p->ascending ? n - 1 - i : i)));
 	json_object_put(rows);
 	env = json_object_new_object();
 	jsonx_add_str(env, "object", object);
@@ -167,11 +168,9 @@ list_answer(struct req *r, const struct list_page *p, const struct sql *q,
 {
 	struct json_object	*rows;
 	struct db_res		 res;
-	struct db_val		 args[16];
-	size_t			 i, k = 0;
+	struct db_val		 args[16] = { DB_SCOPE(r) };
+	size_t			 i, k = 2;
 
-	args[k++] = DB_S(r->caller.account_id);
-	args[k++] = DB_I(r->caller.livemode);
 	for (i = 0; i < n && k < 10; i++)
 		if (filters[i] != NULL)
 			args[k++] = DB_S(filters[i]);

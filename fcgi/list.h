@@ -13,6 +13,33 @@ struct req;
 struct sql;
 struct json_object;
 
+/* The parameters every list takes, for its route row's PARAMS(). */
+#define LIST_PARAMS	"limit", "starting_after", "ending_before"
+
+/*
+ * A list's two statements, [0] newest first and [1] oldest first (index
+ * them by list_page.ascending), from "head": the SELECT up to the end of
+ * its filters. The pk bounds, the created bounds (LIST_PAIR_CREATED),
+ * the order and the limit follow, as list_answer() binds them; "fsig" is
+ * the signature of the filters between the scope and the bounds.
+ * LIST_PAIR_OF names the pk column ("d.pk" in a join) and what follows
+ * the pk bounds.
+ */
+#define LIST_PAIR(head, fsig)	LIST_PAIR_OF(head, "pk", "", "si" fsig "iii")
+#define LIST_PAIR_CREATED(head, fsig)					\
+	LIST_PAIR_OF(head, "pk", " AND created >= ? AND created <= ?",	\
+	"si" fsig "iiiii")
+#define LIST_PAIR_OF(head, pk, more, sig)				\
+	{ { head LIST_TAIL(pk, more, "DESC"), sig, 0 },			\
+	  { head LIST_TAIL(pk, more, "ASC"), sig, 0 } }
+#define LIST_TAIL(pk, more, order)					\
+	" AND " pk " < ? AND " pk " > ?" more " ORDER BY " pk " " order	\
+	" LIMIT ?"
+
+/* The statement that finds a cursor's pk in "table" by public id. */
+#define LIST_CURSOR(table)						\
+	{ "SELECT pk FROM " table " WHERE " SCOPE " AND id = ?", "sis", 0 }
+
 #define LIST_LIMIT_DEFAULT	10
 #define LIST_LIMIT_MAX		100
 

@@ -422,7 +422,7 @@ params_parse(struct req *r)
 }
 
 int
-params_allow(struct req *r, const struct param *decl, size_t n)
+params_allow(struct req *r, const char *const *names, size_t n)
 {
 	size_t	 i;
 
@@ -431,7 +431,7 @@ params_allow(struct req *r, const struct param *decl, size_t n)
 		if (strcmp(key, "expand") == 0)
 			continue;
 		for (i = 0; i < n; i++)
-			if (strcmp(decl[i].name, key) == 0)
+			if (strcmp(names[i], key) == 0)
 				break;
 		if (i == n)
 			return api_error(r, ERR_PARAM_UNKNOWN, key, key);
@@ -463,13 +463,13 @@ params_str(struct req *r, const char *name, const char **out)
 	if (!json_object_object_get_ex(r->params, name, &val))
 		return 0;
 	if (val == NULL)
-		return 1;
+		return PARAMS_PRESENT;
 	if (!json_object_is_type(val, json_type_string) ||
 	    strlen(json_object_get_string(val)) !=
 	    (size_t)json_object_get_string_len(val))
 		return api_error(r, ERR_PARAM_INVALID, name, name);
 	*out = json_object_get_string(val);
-	return 1;
+	return PARAMS_PRESENT;
 }
 
 int
@@ -501,7 +501,7 @@ params_i64(struct req *r, const char *name, int64_t min, int64_t max,
 	if (n < min || n > max)
 		return api_error(r, ERR_PARAM_INVALID, name, name);
 	*out = n;
-	return 1;
+	return PARAMS_PRESENT;
 }
 
 /* Finds a string value holding a card number; its name goes to "name". */
@@ -652,7 +652,7 @@ params_list(struct req *r, const char *name, struct json_object **out)
 			return api_error(r, ERR_PARAM_INVALID, name, name);
 		}
 	}
-	return 1;
+	return PARAMS_PRESENT;
 }
 
 int
@@ -666,14 +666,78 @@ params_bool(struct req *r, const char *name, int *out)
 		return 0;
 	if (json_object_is_type(v, json_type_boolean)) {
 		*out = json_object_get_boolean(v);
-		return 1;
+		return PARAMS_PRESENT;
 	}
 	s = json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : "";
 	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0) {
 		*out = strcmp(s, "true") == 0;
-		return 1;
+		return PARAMS_PRESENT;
 	}
 	snprintf(what, sizeof(what), "%s (true or false)", name);
 	return api_error(r, ERR_PARAM_INVALID, name, what);
+}
+
+/* 400 parameter_missing for "name" when it is required; else 0. */
+static int
+absent(struct req *r, const char *name, int required)
+{
+	return required ? api_error(r, ERR_PARAM_MISSING, name, name) : 0;
+}
+
+int
+params_amount(struct req *r, const char *name, int required, int64_t min,
+    int64_t *out)
+{
+	int	 rc;
+
+	if (!params_has(r, name))
+		return absent(r, name, required);
+	if ((rc = params_i64(r, name, min, PARAMS_AMOUNT_MAX, out)) == -1)
+		return api_error(r, ERR_AMOUNT_INVALID, name, NULL);
+	return rc;
+}
+
+int
+params_currency(struct req *r, const char *name, int required, char *out)
+{
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, name, &s)) != PARAMS_PRESENT || s == NULL)
+		return rc == -1 ? -1 : absent(r, name, required);
+	if (valid_currency(s, out) == -1)
+		return api_error(r, ERR_CURRENCY_INVALID, name, NULL);
+	return PARAMS_PRESENT;
+}
+
+int
+params_text(struct req *r, const char *name, size_t max, const char **out)
+{
+	char	 what[96];
+	int	 rc;
+
+	if ((rc = params_str(r, name, out)) != PARAMS_PRESENT || *out == NULL ||
+	    **out == '\0') {
+		*out = NULL;
+		return rc == -1 ? -1 : 0;
+	}
+	if (valid_text(*out, max) == 0)
+		return PARAMS_PRESENT;
+	snprintf(what, sizeof(what), "%s (at most %zu characters, no control "
+	    "characters)", name, max);
+	return api_error(r, ERR_PARAM_INVALID, name, what);
+}
+
+int
+params_id(struct req *r, const char *name, int required, const char **out)
+{
+	int	 rc;
+
+	if ((rc = params_str(r, name, out)) != PARAMS_PRESENT || *out == NULL ||
+	    **out == '\0') {
+		*out = NULL;
+		return rc == -1 ? -1 : absent(r, name, required);
+	}
+	return PARAMS_PRESENT;
 }

@@ -27,8 +27,6 @@
 enum { PM_ID, PM_CUSTOMER, PM_TYPE, PM_BRAND, PM_LAST4, PM_EXP_MONTH,
 	PM_EXP_YEAR, PM_PROVIDER, PM_CREATED, PM_LIVEMODE, PM_TOKEN };
 
-#define SCOPE	"account_id = ? AND livemode = ?"
-
 static const struct sql SQL_PM_INSERT = {
 	"INSERT INTO payment_methods (id, account_id, livemode, customer_id,"
 	" type, token, brand, last4, exp_month, exp_year, provider, created)"
@@ -42,19 +40,10 @@ static const struct sql SQL_PM_OF_CUSTOMER = {
 static const struct sql SQL_PM_DETACH = {
 	"UPDATE payment_methods SET customer_id = NULL WHERE " SCOPE
 	" AND id = ?", "sis", 0 };
-static const struct sql SQL_PM_UNSET_DEFAULT = {
-	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
-	" AND id = ? AND default_pm = ?", "isiss", 0 };
-static const struct sql SQL_PM_CURSOR = {
-	"SELECT pk FROM payment_methods WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_PM_LIST[2] = {
-	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
-	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "sisiii", 0 },
-	{ "SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
-	  " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "sisiii", 0 },
-};
+static const struct sql SQL_PM_CURSOR = LIST_CURSOR("payment_methods");
+static const struct sql SQL_PM_LIST[2] = LIST_PAIR(
+	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	" AND customer_id = ?", "s");
 
 /* The API object of the current row; a new reference. */
 static struct json_object *
@@ -89,32 +78,36 @@ payment_method_json(const struct db_res *res)
 	return o;
 }
 
-/* Reads the token from "payment_method" (Stripe's name), "token" or
- * "source"; exactly one is required. */
-static int
-read_token(struct req *r, const char **token)
-{
-	static const char *const names[] = { "payment_method", "token",
-	    "source" };
-	size_t	 i;
-	int	 rc;
-
-	*token = NULL;
-	for (i = 0; i < 3; i++) {
-		if ((rc = params_str(r, names[i], token)) == -1)
-			return -1;
-		if (rc == 1 && *token != NULL && **token != '\0')
-			return 0;
-	}
-	return api_error(r, ERR_PARAM_MISSING, "payment_method",
-	    "payment_method");
-}
-
 struct attach {
 	const char		*token;
 	struct pm_details	 d;
 	char			 id[IDS_MAX];
 };
+
+/* Reads the test token from "payment_method" (Stripe's name), "token"
+ * or "source" (the first sent), and what it stands for. */
+static int
+read_token(struct req *r, struct attach *a)
+{
+	static const char *const names[] = { "payment_method", "token",
+	    "source" };
+	char	 what[160];
+	size_t	 i;
+	int	 rc = 0;
+
+	for (i = 0; rc == 0 && i < 3; i++)
+		if ((rc = params_id(r, names[i], 0, &a->token)) == -1)
+			return -1;
+	if (rc == 0)
+		return api_error(r, ERR_PARAM_MISSING, "payment_method",
+		    "payment_method");
+	if (processor_token(a->token, &a->d) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "test token: '%.40s' (use "
+	    "pm_card_visa, tok_mpesa_254700000000, …)", a->token);
+	return api_error(r, ERR_REF_MISSING, "payment_method", what);
+}
+
 
 static int
 attach_tx(struct req *r, void *arg)
@@ -127,60 +120,44 @@ attach_tx(struct req *r, void *arg)
 	if ((rc = customers_ref(r, r->captures[0], NULL, NULL)) != 0)
 		return rc;
 	rc = db_exec(r, &SQL_PM_INSERT, (struct db_val[]){ DB_S(a->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_S(a->d.type), DB_S(a->token),
 	    DB_SN(a->d.brand), DB_S(a->d.last4), DB_I(a->d.exp_month),
 	    DB_I(a->d.exp_year), DB_SN(a->d.provider), DB_I(time(NULL)),
 	    DB_E }, NULL);
 	if (rc == 0 && (rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
-	    DB_S(a->id), DB_E }, &res)) == 1) {
+	    DB_SCOPE(r),
+	    DB_S(a->id), DB_E }, &res)) == DB_FOUND) {
 		obj = payment_method_json(&res);
 		db_res_free(&res);
-		if ((rc = events_add(r, "payment_method.attached", obj)) == 0)
+		if ((rc = events_add(r, EVT_PAYMENT_METHOD_ATTACHED, obj)) == 0)
 			http_reply(r, 200, obj);
 		else
 			json_object_put(obj);
 	}
-	return rc == 1 ? 0 : rc;
+	return rc == DB_FOUND ? 0 : rc;
 }
 
 /* POST /v1/customers/:id/payment_methods */
 void
 payment_methods_attach(struct req *r)
 {
-	static const struct param decl[] = { { "payment_method" },
-	    { "token" }, { "source" } };
 	struct attach	 a;
-	char		 what[160];
 
 	memset(&a, 0, sizeof(a));
-	if (params_allow(r, decl, 3) == -1 || read_token(r, &a.token) == -1)
-		return;
-	if (processor_token(a.token, &a.d) == -1) {
-		snprintf(what, sizeof(what), "test token: '%.40s' (use "
-		    "pm_card_visa, tok_mpesa_254700000000, …)", a.token);
-		api_error(r, ERR_REF_MISSING, "payment_method", what);
-		return;
-	}
-	if (ids_new("pm_", a.id, sizeof(a.id)) == -1) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
-	(void)db_tx(r, attach_tx, &a);
+	if (read_token(r, &a) == 0 &&
+	    ids_assign(r, "pm_", a.id, sizeof(a.id)) == 0)
+		(void)db_tx(r, attach_tx, &a);
 }
 
 /* GET /v1/customers/:id/payment_methods */
 void
 payment_methods_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 	char			 url[96];
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
+	if (customers_ref(r, r->captures[0], NULL, NULL) != 0 ||
 	    list_params(r, &SQL_PM_CURSOR, &p) == -1)
 		return;
 	snprintf(url, sizeof(url), "/v1/customers/%s/payment_methods",
@@ -203,25 +180,21 @@ detach_tx(struct req *r, void *arg)
 	if ((rc = customers_ref(r, customer, NULL, NULL)) != 0)
 		return rc;
 	rc = db_one(r, &SQL_PM_OF_CUSTOMER, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(customer), DB_S(pm), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "payment_method: '%.40s'", pm);
 		return api_error(r, ERR_RESOURCE_MISSING, "id", what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	obj = payment_method_json(&res);
 	db_res_free(&res);
 	jsonx_add_null(obj, "customer");
 	if ((rc = db_exec(r, &SQL_PM_DETACH, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
-	    DB_E }, NULL)) == 0 &&
-	    (rc = db_exec(r, &SQL_PM_UNSET_DEFAULT, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(customer), DB_S(pm), DB_E },
-	    NULL)) == 0 &&
-	    (rc = events_add(r, "payment_method.detached", obj)) == 0) {
+	    DB_SCOPE(r), DB_S(pm), DB_E }, NULL)) == 0 &&
+	    (rc = customers_unset_default_pm(r, customer, pm)) == 0 &&
+	    (rc = events_add(r, EVT_PAYMENT_METHOD_DETACHED, obj)) == 0) {
 		http_reply(r, 200, obj);
 		return 0;
 	}
@@ -237,23 +210,6 @@ payment_methods_detach(struct req *r)
 }
 
 int
-payment_methods_attached(struct req *r, const char *customer, const char *pm)
-{
-	struct db_res	 res;
-	int		 rc;
-
-	rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(pm),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;
-	rc = res.val[PM_CUSTOMER] != NULL &&
-	    strcmp(res.val[PM_CUSTOMER], customer) == 0;
-	db_res_free(&res);
-	return rc;
-}
-
-int
 payment_methods_token(struct req *r, const char *pm, const char *customer,
     const char *param, char *token, size_t sz)
 {
@@ -264,18 +220,18 @@ payment_methods_token(struct req *r, const char *pm, const char *customer,
 
 	if (strncmp(pm, "pm_", 3) == 0 && ids_valid(pm, "pm_") == 0) {
 		rc = db_one(r, &SQL_PM_GET, (struct db_val[]){
-		    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+		    DB_SCOPE(r),
 		    DB_S(pm), DB_E }, &res);
 		/* A saved method pays only for the customer it is attached
 		 * to, named in the request; a detached one not at all. */
-		if (rc == 1 && customer != NULL &&
+		if (rc == DB_FOUND && customer != NULL &&
 		    res.val[PM_CUSTOMER] != NULL &&
 		    strcmp(res.val[PM_CUSTOMER], customer) == 0) {
 			snprintf(token, sz, "%s", res.val[PM_TOKEN]);
 			db_res_free(&res);
 			return 0;
 		}
-		if (rc == 1)
+		if (rc == DB_FOUND)
 			db_res_free(&res);
 		else if (rc != 0)
 			return rc;

@@ -10,11 +10,6 @@ void	payment_methods_attach(struct req *r);
 void	payment_methods_list(struct req *r);
 void	payment_methods_detach(struct req *r);
 
-/* 1 if payment method "pm" of the caller is attached to "customer", 0 if
- * not, DB_RETRY or -1 (error set). */
-int	payment_methods_attached(struct req *r, const char *customer,
-	    const char *pm);
-
 /*
  * Resolves the "payment_method" of a charge: a saved pm_… of the caller
  * attached to "customer" (which must be given), or a test token. Copies the

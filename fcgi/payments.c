@@ -1,9 +1,9 @@
 /*
- * Payments: create (charged through processor.c), retrieve, list; and the
- * customer analytics they feed. Each payment updates its customer's
- * aggregates (customer_totals, customer_volumes, customer_daily_volumes)
- * in its own transaction, so analytics and the volume over time cost the
- * same at any history size.
+ * Payments: create (charged through processor.c), retrieve, list. Each
+ * payment updates its customer's aggregates (customer_totals,
+ * customer_volumes, customer_daily_volumes) in its own transaction, so
+ * the analytics read from them (analytics.c) cost the same at any
+ * history size.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,27 +19,17 @@
 #include "ids.h"
 #include "jsonx.h"
 #include "list.h"
-#include "money.h"
 #include "params.h"
 #include "payment_methods.h"
 #include "payments.h"
+#include "period.h"
 #include "processor.h"
-#include "valid.h"
-
-#define AMOUNT_MAX	99999999999LL
-#define DESCRIPTION_MAX	1000
 
 #define PAY_COLS "id, amount, currency, customer_id, description, status," \
 	" failure_code, payment_method, metadata, created, livemode, pk"
 enum { PAY_ID, PAY_AMOUNT, PAY_CURRENCY, PAY_CUSTOMER, PAY_DESCRIPTION,
 	PAY_STATUS, PAY_FAILURE, PAY_PM, PAY_METADATA, PAY_CREATED,
 	PAY_LIVEMODE, PAY_PK };
-
-#define SCOPE	"account_id = ? AND livemode = ?"
-
-#define DAY		86400
-#define VOLUME_DAYS	366	/* the day chart: today and 365 before */
-#define VOLUME_MONTHS	120	/* the month chart: this month and 119 */
 
 static const struct sql SQL_PAY_INSERT = {
 	"INSERT INTO payments (id, account_id, livemode, customer_id, amount,"
@@ -49,8 +39,7 @@ static const struct sql SQL_PAY_INSERT = {
 static const struct sql SQL_PAY_GET = {
 	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE " AND id = ?",
 	"sis", 0 };
-static const struct sql SQL_PAY_CURSOR = {
-	"SELECT pk FROM payments WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_PAY_CURSOR = LIST_CURSOR("payments");
 static const struct sql SQL_TOTALS_SUCCEEDED = {
 	"INSERT INTO customer_totals (customer_id, account_id, livemode,"
 	" succeeded, failed, last_pk, last_id, last_amount, last_currency,"
@@ -84,65 +73,24 @@ static const struct sql SQL_DAY_VOLUME_ADD = {
 	" WHERE " SCOPE " AND id = ?"
 	" ON DUPLICATE KEY UPDATE payments = payments + 1,"
 	" volume = volume + ?", "siisisi", 0 };
-/* The customer with its totals, one row per currency it has a volume in
- * (largest first), or one row with NULL volume columns if none: the whole
- * analytics in one round trip. */
-#define ANA_COLS "c.id, t.succeeded, t.failed, t.last_id, t.last_amount," \
-	" t.last_currency, t.last_created, v.currency, v.payments, v.volume"
-enum { ANA_CUSTOMER, ANA_SUCCEEDED, ANA_FAILED, ANA_LAST_ID,
-	ANA_LAST_AMOUNT, ANA_LAST_CURRENCY, ANA_LAST_CREATED, ANA_CURRENCY,
-	ANA_PAYMENTS, ANA_VOLUME };
-static const struct sql SQL_ANALYTICS = {
-	"SELECT " ANA_COLS " FROM customers c"
-	" LEFT JOIN customer_totals t ON t.customer_id = c.id"
-	" LEFT JOIN customer_volumes v ON v.customer_id = c.id"
-	" AND v.account_id = c.account_id AND v.livemode = c.livemode"
-	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
-	" AND c.deleted IS NULL ORDER BY v.volume DESC, v.currency", "sis", 0 };
-/* The customer, and "now" for it: its test clock's time if it has one. */
-static const struct sql SQL_VOLUME_CUSTOMER = {
-	"SELECT c.pk, t.frozen_time FROM customers c"
-	" LEFT JOIN test_clocks t ON t.id = c.test_clock"
-	" WHERE c.account_id = ? AND c.livemode = ? AND c.id = ?"
-	" AND c.deleted IS NULL", "sis", 0 };
-static const struct sql SQL_VOLUME_TOP_CURRENCY = {
-	"SELECT currency FROM customer_volumes"
-	" WHERE customer_id = ? AND account_id = ? AND livemode = ?"
-	" ORDER BY volume DESC, currency LIMIT 1", "ssi", 0 };
-/* [0] days, [1] months summed from the days (the month's first day by
- * calendar arithmetic on DATETIME values, which no time zone touches). */
-static const struct sql SQL_VOLUME_PERIODS[2] = {
-	{ "SELECT day, volume, payments FROM customer_daily_volumes"
-	  " WHERE customer_pk = ? AND currency = ? AND day >= ?"
-	  " ORDER BY day", "isi", 0 },
-	{ "SELECT TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00',"
-	  " DATE_FORMAT(DATE_ADD('1970-01-01 00:00:00', INTERVAL day SECOND),"
-	  " '%Y-%m-01 00:00:00')) AS month, SUM(volume), SUM(payments)"
-	  " FROM customer_daily_volumes"
-	  " WHERE customer_pk = ? AND currency = ? AND day >= ?"
-	  " GROUP BY month ORDER BY month", "isi", 0 },
-};
 
 /* Each list names its index: left to itself, MariaDB walks the rows from
  * the newest to a cursor, so a page deep in a long history read tens of
  * thousands of rows (tests/bench/scale.sh); with the index it is a range
  * of limit + 1 rows. */
-#define PAY_LIST_SQL(index, filter, order)				\
+#define PAY_LIST_HEAD(index)						\
 	"SELECT " PAY_COLS " FROM payments FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter						\
-	" AND pk < ? AND pk > ? AND created >= ? AND created <= ?"	\
-	" ORDER BY pk " order " LIMIT ?"
-#define PAY_LIST_PAIR(index, filter, sig)				\
-	{ { PAY_LIST_SQL(index, filter, "DESC"), sig, 0 },		\
-	  { PAY_LIST_SQL(index, filter, "ASC"), sig, 0 } }
+	" WHERE " SCOPE
 
 /* Indexed by [customer filter + 2 * status filter][ascending]. */
 static const struct sql SQL_PAY_LIST[4][2] = {
-	PAY_LIST_PAIR("payments_list", "", "siiiiii"),
-	PAY_LIST_PAIR("payments_customer", " AND customer_id = ?", "sisiiiii"),
-	PAY_LIST_PAIR("payments_status", " AND status = ?", "sisiiiii"),
-	PAY_LIST_PAIR("payments_customer", " AND customer_id = ?"
-	    " AND status = ?", "sissiiiii"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_list"), ""),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_customer")
+	    " AND customer_id = ?", "s"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_status")
+	    " AND status = ?", "s"),
+	LIST_PAIR_CREATED(PAY_LIST_HEAD("payments_customer")
+	    " AND customer_id = ? AND status = ?", "ss"),
 };
 
 /* A payment's fields, from a row or from the charge just recorded. */
@@ -196,51 +144,16 @@ payment_json(const struct db_res *res)
 }
 
 static int
-read_amount_currency(struct req *r, struct charge *ch)
-{
-	const char	*cur;
-	int		 rc;
-
-	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &ch->amount)) != 1) {
-		if (rc == 0)
-			return api_error(r, ERR_PARAM_MISSING, "amount",
-			    "amount");
-		return api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
-	}
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		return -1;
-	if (rc == 0 || cur == NULL)
-		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-	if (valid_currency(cur, ch->currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
-	return 0;
-}
-
-static int
 charge_params(struct req *r, struct charge *ch)
 {
-	static const struct param decl[] = { { "amount" }, { "currency" },
-	    { "customer" }, { "description" }, { "payment_method" },
-	    { "metadata" } };
-
-	if (params_allow(r, decl, 6) == -1 ||
-	    read_amount_currency(r, ch) == -1 ||
-	    params_str(r, "customer", &ch->customer) == -1 ||
-	    params_str(r, "description", &ch->description) == -1 ||
-	    params_str(r, "payment_method", &ch->payment_method) == -1 ||
+	if (params_amount(r, "amount", 1, 1, &ch->amount) == -1 ||
+	    params_currency(r, "currency", 1, ch->currency) == -1 ||
+	    params_id(r, "customer", 0, &ch->customer) == -1 ||
+	    params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &ch->description) == -1 ||
+	    params_id(r, "payment_method", 0, &ch->payment_method) == -1 ||
 	    params_metadata(r, ch->metadata) == -1)
 		return -1;
-	if (ch->customer != NULL && *ch->customer == '\0')
-		ch->customer = NULL;
-	if (ch->payment_method != NULL && *ch->payment_method == '\0')
-		ch->payment_method = NULL;
-	if (ch->description != NULL && *ch->description != '\0' &&
-	    valid_text(ch->description, DESCRIPTION_MAX) == -1)
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (at most 1000 characters, no control "
-		    "characters)");
-	if (ch->description != NULL && *ch->description == '\0')
-		ch->description = NULL;
 	return 0;
 }
 
@@ -271,13 +184,6 @@ choose_token(struct req *r, struct charge *ch, char *token, size_t sz)
 	    token, sz);
 }
 
-/* The unix time of the UTC midnight that starts the day of "t". */
-static int64_t
-day_start(int64_t t)
-{
-	return t - ((t % DAY) + DAY) % DAY;
-}
-
 /* Counts the payment into its customer's aggregates. */
 static int
 aggregate(struct req *r, const struct charge *ch)
@@ -288,20 +194,17 @@ aggregate(struct req *r, const struct charge *ch)
 		return 0;
 	if (ch->failure != NULL)
 		return db_exec(r, &SQL_TOTALS_FAILED, (struct db_val[]){
-		    DB_S(ch->customer), DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_E }, NULL);
+		    DB_S(ch->customer), DB_SCOPE(r), DB_E }, NULL);
 	if ((rc = db_exec(r, &SQL_TOTALS_SUCCEEDED, (struct db_val[]){
-	    DB_S(ch->customer), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(ch->id), DB_I(ch->amount),
+	    DB_S(ch->customer), DB_SCOPE(r), DB_S(ch->id), DB_I(ch->amount),
 	    DB_S(ch->currency), DB_I(ch->created), DB_E }, NULL)) != 0 ||
 	    (rc = db_exec(r, &SQL_VOLUME_ADD, (struct db_val[]){
-	    DB_S(ch->customer), DB_S(ch->currency), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_I(ch->amount), DB_E }, NULL)) != 0)
+	    DB_S(ch->customer), DB_S(ch->currency), DB_SCOPE(r),
+	    DB_I(ch->amount), DB_E }, NULL)) != 0)
 		return rc;
 	return db_exec(r, &SQL_DAY_VOLUME_ADD, (struct db_val[]){
-	    DB_S(ch->currency), DB_I(day_start(ch->created)),
-	    DB_I(ch->amount), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(ch->customer), DB_I(ch->amount),
+	    DB_S(ch->currency), DB_I(period_day_start(ch->created)),
+	    DB_I(ch->amount), DB_SCOPE(r), DB_S(ch->customer), DB_I(ch->amount),
 	    DB_E }, NULL);
 }
 
@@ -373,7 +276,7 @@ payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 	    PROCESSOR_NOT_CONFIGURED)
 		return api_error(r, ERR_PROCESSOR, NULL, NULL);
 	rc = db_exec(r, &SQL_PAY_INSERT, (struct db_val[]){ DB_S(ch->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_SN(ch->customer), DB_I(ch->amount), DB_S(ch->currency),
 	    DB_SN(ch->description), DB_S(charge_status(ch)),
 	    DB_SN(ch->failure), DB_SN(ch->pm_used[0] ? ch->pm_used : NULL),
@@ -383,8 +286,8 @@ payments_make(struct req *r, struct charge *ch, struct json_object **obj)
 	*obj = payment_made_json(r, ch);
 	if (ch->pending)
 		return 0;	/* nothing happened yet to tell */
-	if ((rc = events_add(r, ch->failure ? "payment.failed" :
-	    "payment.succeeded", *obj)) != 0) {
+	if ((rc = events_add(r, ch->failure ? EVT_PAYMENT_FAILED :
+	    EVT_PAYMENT_SUCCEEDED, *obj)) != 0) {
 		json_object_put(*obj);
 		*obj = NULL;
 	}
@@ -403,6 +306,15 @@ charge_tx(struct req *r, void *arg)
 	return answer(r, ch, obj);
 }
 
+/* Live mode needs a payment processor: refused before anything is
+ * written. */
+static int
+processor_ready(struct req *r)
+{
+	return r->caller.livemode ? api_error(r, ERR_PROCESSOR, NULL, NULL) :
+	    0;
+}
+
 /* POST /v1/payments */
 void
 payments_create(struct req *r)
@@ -412,15 +324,9 @@ payments_create(struct req *r)
 	memset(&ch, 0, sizeof(ch));
 	ch.metadata = json_object_new_object();
 	ch.created = time(NULL);
-	if (charge_params(r, &ch) == 0) {
-		if (r->caller.livemode)
-			/* Refused before anything is written. */
-			api_error(r, ERR_PROCESSOR, NULL, NULL);
-		else if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-			api_error(r, ERR_INTERNAL, NULL, NULL);
-		else
-			(void)db_tx(r, charge_tx, &ch);
-	}
+	if (charge_params(r, &ch) == 0 && processor_ready(r) == 0 &&
+	    ids_assign(r, "pay_", ch.id, sizeof(ch.id)) == 0)
+		(void)db_tx(r, charge_tx, &ch);
 	json_object_put(ch.metadata);
 }
 
@@ -430,7 +336,8 @@ payments_get(struct req *r)
 {
 	struct db_res	 res;
 
-	if (db_find(r, &SQL_PAY_GET, r->captures[0], "payment", &res) != 1)
+	if (db_find(r, &SQL_PAY_GET, r->captures[0], "payment",
+	    &res) != DB_FOUND)
 		return;
 	http_reply(r, 200, payment_json(&res));
 	db_res_free(&res);
@@ -441,16 +348,13 @@ payments_get(struct req *r)
 void
 payments_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "customer" }, { "status" }, { "created" } };
 	static const char *const statuses[] = { "succeeded", "failed",
 	    "pending" };
 	const char		*filters[2] = { NULL, NULL };
 	struct list_page	 p;
 	size_t			 i;
 
-	if (params_allow(r, decl, 6) == -1 ||
-	    params_str(r, "customer", &filters[0]) == -1 ||
+	if (params_str(r, "customer", &filters[0]) == -1 ||
 	    params_str(r, "status", &filters[1]) == -1 ||
 	    list_params(r, &SQL_PAY_CURSOR, &p) == -1)
 		return;
@@ -467,202 +371,3 @@ payments_list(struct req *r)
 	    payment_json, "/v1/payments");
 }
 
-/* Appends the current row's currency entry, if it has one, to "arr". */
-static void
-volume_add(struct json_object *arr, const struct db_res *res)
-{
-	struct json_object	*v;
-	int64_t			 payments, volume;
-
-	if (res->val[ANA_CURRENCY] == NULL)
-		return;		/* no volume yet: the LEFT JOIN's NULLs */
-	payments = db_i64(res, ANA_PAYMENTS);
-	volume = db_i64(res, ANA_VOLUME);
-	v = json_object_new_object();
-	jsonx_add_str(v, "currency", res->val[ANA_CURRENCY]);
-	jsonx_add_i64(v, "total_volume", volume);
-	jsonx_add_i64(v, "payments", payments);
-	jsonx_add_i64(v, "average_transaction",
-	    money_average(volume, payments));
-	json_object_array_add(arr, v);
-}
-
-/* The last succeeded payment from the totals columns, or JSON null. */
-static struct json_object *
-last_payment_json(const struct db_res *res)
-{
-	struct json_object	*o;
-
-	if (res->val[ANA_LAST_ID] == NULL)
-		return NULL;
-	o = json_object_new_object();
-	jsonx_add_str(o, "id", res->val[ANA_LAST_ID]);
-	jsonx_add_i64(o, "amount", db_i64(res, ANA_LAST_AMOUNT));
-	jsonx_add_str(o, "currency", res->val[ANA_LAST_CURRENCY]);
-	jsonx_add_i64(o, "created", db_i64(res, ANA_LAST_CREATED));
-	return o;
-}
-
-/* GET /v1/customers/:id/analytics: succeeded payments only. */
-void
-payments_analytics(struct req *r)
-{
-	struct json_object	*o, *volumes, *last;
-	struct db_res		 res;
-	int			 rc;
-
-	if (params_allow(r, NULL, 0) == -1)
-		return;
-	/* db_find() leaves the result open on its first row: the totals
-	 * repeat on every row, the rest only add currencies. */
-	if (db_find(r, &SQL_ANALYTICS, r->captures[0], "customer",
-	    &res) != 1)
-		return;
-	o = json_object_new_object();
-	jsonx_add_str(o, "object", "customer_analytics");
-	jsonx_add_str(o, "customer", res.val[ANA_CUSTOMER]);
-	jsonx_add_bool(o, "livemode", r->caller.livemode);
-	jsonx_add_i64(o, "total_payments", db_i64(&res, ANA_SUCCEEDED));
-	jsonx_add_i64(o, "failed_payments", db_i64(&res, ANA_FAILED));
-	last = last_payment_json(&res);
-	volumes = json_object_new_array();
-	do
-		volume_add(volumes, &res);
-	while ((rc = db_row(r, &res)) == 1);
-	db_res_free(&res);
-	if (rc == -1) {
-		json_object_put(o);
-		json_object_put(volumes);
-		json_object_put(last);
-		return;
-	}
-	jsonx_add(o, "volume", volumes);
-	if (last != NULL)
-		jsonx_add(o, "last_payment", last);
-	else
-		jsonx_add_null(o, "last_payment");
-	http_reply(r, 200, o);
-}
-
-/* The first period the volume chart shows for a customer whose "now" is
- * "now": 365 days before today, or the first of the month 119 months
- * before this one (UTC). */
-static int64_t
-volume_since(int64_t now, int months)
-{
-	struct tm	 tm;
-	time_t		 t = (time_t)now;
-	int		 m;
-
-	if (!months)
-		return day_start(now) - (int64_t)(VOLUME_DAYS - 1) * DAY;
-	gmtime_r(&t, &tm);
-	m = tm.tm_year * 12 + tm.tm_mon - (VOLUME_MONTHS - 1);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = m / 12;
-	tm.tm_mon = m % 12;
-	tm.tm_mday = 1;
-	return (int64_t)timegm(&tm);
-}
-
-/* interval (day, month) and currency (default: the customer's largest
- * volume; "" when it has none). */
-static int
-volume_params(struct req *r, int *months, char *currency)
-{
-	static const struct param decl[] = { { "interval" }, { "currency" } };
-	const char	*iv = NULL, *cur = NULL;
-
-	*currency = '\0';
-	if (params_allow(r, decl, 2) == -1 ||
-	    params_str(r, "interval", &iv) == -1 ||
-	    params_str(r, "currency", &cur) == -1)
-		return -1;
-	if (iv != NULL && strcmp(iv, "day") != 0 && strcmp(iv, "month") != 0)
-		return api_error(r, ERR_PARAM_INVALID, "interval",
-		    "interval (day or month)");
-	*months = iv != NULL && strcmp(iv, "month") == 0;
-	if (cur != NULL && valid_currency(cur, currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
-	return 0;
-}
-
-static int
-top_currency(struct req *r, char *currency)
-{
-	struct db_res	 res;
-	int		 rc;
-
-	if ((rc = db_one(r, &SQL_VOLUME_TOP_CURRENCY, (struct db_val[]){
-	    DB_S(r->captures[0]), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_E }, &res)) != 1)
-		return rc == 0 ? 0 : -1;
-	snprintf(currency, 4, "%s", res.val[0]);
-	db_res_free(&res);
-	return 0;
-}
-
-/* The periods of customer "pk" in "currency" from "since", oldest first. */
-static struct json_object *
-periods_json(struct req *r, int64_t pk, const char *currency, int months,
-    int64_t since)
-{
-	struct json_object	*arr = json_object_new_array(), *v;
-	struct db_res		 res;
-	int			 rc;
-
-	if (*currency == '\0')
-		return arr;
-	if (db_query(r, &SQL_VOLUME_PERIODS[months], (struct db_val[]){
-	    DB_I(pk), DB_S(currency), DB_I(since), DB_E }, &res) != 0) {
-		json_object_put(arr);
-		return NULL;
-	}
-	while ((rc = db_row(r, &res)) == 1) {
-		v = json_object_new_object();
-		jsonx_add_i64(v, "period_start", db_i64(&res, 0));
-		jsonx_add_i64(v, "total_volume", db_i64(&res, 1));
-		jsonx_add_i64(v, "payments", db_i64(&res, 2));
-		json_object_array_add(arr, v);
-	}
-	db_res_free(&res);
-	if (rc == -1) {
-		json_object_put(arr);
-		return NULL;
-	}
-	return arr;
-}
-
-/* GET /v1/customers/:id/analytics/volume: succeeded payments per day or
- * month in one currency (dashboard contract "Volume over time"). */
-void
-payments_volume(struct req *r)
-{
-	struct json_object	*o, *data;
-	struct db_res		 res;
-	char			 currency[4], url[128];
-	int64_t			 pk, now;
-	int			 months = 0;
-
-	if (volume_params(r, &months, currency) == -1 ||
-	    db_find(r, &SQL_VOLUME_CUSTOMER, r->captures[0], "customer",
-	    &res) != 1)
-		return;
-	pk = db_i64(&res, 0);
-	now = res.val[1] != NULL ? db_i64(&res, 1) : (int64_t)time(NULL);
-	db_res_free(&res);
-	if ((*currency == '\0' && top_currency(r, currency) == -1) ||
-	    (data = periods_json(r, pk, currency, months,
-	    volume_since(now, months))) == NULL)
-		return;
-	snprintf(url, sizeof(url), "/v1/customers/%s/analytics/volume",
-	    r->captures[0]);
-	o = json_object_new_object();
-	jsonx_add_str(o, "object", "list");
-	jsonx_add_str(o, "url", url);
-	jsonx_add_bool(o, "has_more", 0);
-	jsonx_add_str(o, "interval", months ? "month" : "day");
-	jsonx_add_str(o, "currency", *currency ? currency : NULL);
-	jsonx_add(o, "data", data);
-	http_reply(r, 200, o);
-}

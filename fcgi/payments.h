@@ -1,4 +1,4 @@
-/* Payments and customer analytics (API.md "Payments", "Customers"). */
+/* Payments (API.md "Payments"). */
 #ifndef PAYMENTS_H
 #define PAYMENTS_H
 
@@ -38,9 +38,5 @@ int	payments_make(struct req *r, struct charge *ch,
 void	payments_create(struct req *r);
 void	payments_get(struct req *r);
 void	payments_list(struct req *r);
-void	payments_analytics(struct req *r);
-
-/* GET /v1/customers/:id/analytics/volume (interval, currency). */
-void	payments_volume(struct req *r);
 
 #endif

@@ -79,3 +79,10 @@ period_end(int64_t anchor, enum period_interval iv, int count, int64_t n)
 		tm.tm_mday = days_in_month(year + 1900, month);
 	return (int64_t)timegm(&tm);
 }
+
+int64_t
+period_day_start(int64_t t)
+{
+	return t - ((t % PERIOD_DAY_SECONDS) + PERIOD_DAY_SECONDS) %
+	    PERIOD_DAY_SECONDS;
+}

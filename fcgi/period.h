@@ -31,4 +31,9 @@ const char *period_interval_name(enum period_interval iv);
 int64_t	period_end(int64_t anchor, enum period_interval iv, int count,
 	    int64_t n);
 
+#define PERIOD_DAY_SECONDS	86400
+
+/* The unix time of the UTC midnight that starts the day of "t". */
+int64_t	period_day_start(int64_t t);
+
 #endif

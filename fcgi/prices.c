@@ -16,10 +16,9 @@
 #include "list.h"
 #include "params.h"
 #include "prices.h"
-#include "valid.h"
 
-#define SCOPE		"account_id = ? AND livemode = ?"
-#define AMOUNT_MAX	99999999999LL
+#define NICKNAME_MAX	256
+#define LOOKUP_KEY_MAX	200
 #define PRICE_COLS "id, unit_amount, currency, interval_unit, interval_count," \
 	" nickname, lookup_key, active, metadata, created, livemode"
 enum { PR_ID, PR_AMOUNT, PR_CURRENCY, PR_INTERVAL, PR_COUNT, PR_NICKNAME,
@@ -44,14 +43,9 @@ static const struct sql SQL_PRICE_UPDATE = {
 static const struct sql SQL_PRICE_IN_USE = {
 	"SELECT 1 FROM subscriptions WHERE " SCOPE " AND price_id = ? LIMIT 1",
 	"sis", 0 };
-static const struct sql SQL_PRICE_CURSOR = {
-	"SELECT pk FROM prices WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_PRICE_LIST[2] = {
-	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
-	  " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
-	{ "SELECT " PRICE_COLS " FROM prices WHERE " SCOPE
-	  " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 },
-};
+static const struct sql SQL_PRICE_CURSOR = LIST_CURSOR("prices");
+static const struct sql SQL_PRICE_LIST[2] = LIST_PAIR(
+	"SELECT " PRICE_COLS " FROM prices WHERE " SCOPE, "");
 
 static struct json_object *
 price_json(const struct db_res *res)
@@ -83,7 +77,7 @@ answer_price(struct req *r, const struct sql *q, const char *id)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, id, "price", &res)) != 1)
+	if ((rc = db_find(r, q, id, "price", &res)) != DB_FOUND)
 		return rc;
 	http_reply(r, 200, price_json(&res));
 	db_res_free(&res);
@@ -104,37 +98,22 @@ read_recurring(struct req *r, struct price *p)
 		    "recurring[interval]", "recurring[interval]");
 	saved = r->params;
 	r->params = rec;
-	rc = params_allow(r, (const struct param[]){ { "interval" },
-	    { "interval_count" } }, 2);
+	rc = params_allow(r, PARAMS("interval", "interval_count"));
 	if (rc == 0 && (rc = params_str(r, "interval", &iv)) == 0)
 		rc = api_error(r, ERR_PARAM_MISSING, "recurring[interval]",
 		    "recurring[interval]");
-	if (rc == 1 && (iv == NULL ||
+	if (rc == PARAMS_PRESENT && (iv == NULL ||
 	    period_interval_parse(iv, &p->interval) == -1))
 		rc = api_error(r, ERR_PARAM_INVALID, "recurring[interval]",
 		    "recurring[interval] (day, week, month or year)");
-	if (rc == 1 && params_i64(r, "interval_count", 1, 365, &n) == -1)
+	if (rc == PARAMS_PRESENT &&
+	    params_i64(r, "interval_count", 1, 365, &n) == -1)
 		rc = api_error(r, ERR_PARAM_INVALID,
 		    "recurring[interval_count]",
 		    "recurring[interval_count] (1 to 365)");
 	r->params = saved;
 	p->interval_count = (int)n;
 	return rc == -1 ? -1 : 0;
-}
-
-/* A nickname or lookup key: optional text of at most "max" characters. */
-static int
-read_text(struct req *r, const char *name, size_t max, const char **out)
-{
-	int	 rc;
-
-	if ((rc = params_str(r, name, out)) != 1)
-		return rc;
-	if (*out != NULL && **out == '\0')
-		*out = NULL;
-	if (*out != NULL && valid_text(*out, max) == -1)
-		return api_error(r, ERR_PARAM_INVALID, name, name);
-	return 1;
 }
 
 struct new_price {
@@ -151,7 +130,7 @@ create_tx(struct req *r, void *arg)
 	int			 rc;
 
 	rc = db_exec(r, &SQL_PRICE_INSERT, (struct db_val[]){ DB_S(n->p.id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_I(n->p.unit_amount), DB_S(n->p.currency),
 	    DB_S(period_interval_name(n->p.interval)),
 	    DB_I(n->p.interval_count), DB_SN(n->nickname),
@@ -163,49 +142,31 @@ create_tx(struct req *r, void *arg)
 	return rc != 0 ? rc : answer_price(r, &SQL_PRICE_GET, n->p.id);
 }
 
+static int
+price_params(struct req *r, struct new_price *n)
+{
+	if (params_amount(r, "unit_amount", 1, 0, &n->p.unit_amount) == -1 ||
+	    params_currency(r, "currency", 1, n->p.currency) == -1 ||
+	    read_recurring(r, &n->p) == -1 ||
+	    params_text(r, "nickname", NICKNAME_MAX, &n->nickname) == -1 ||
+	    params_text(r, "lookup_key", LOOKUP_KEY_MAX,
+	    &n->lookup_key) == -1 ||
+	    params_metadata(r, n->metadata) == -1)
+		return -1;
+	return 0;
+}
+
 /* POST /v1/prices */
 void
 prices_create(struct req *r)
 {
-	static const struct param decl[] = { { "unit_amount" }, { "currency" },
-	    { "recurring" }, { "nickname" }, { "lookup_key" }, { "metadata" } };
 	struct new_price	 n;
-	const char		*cur;
-	int			 rc;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_allow(r, decl, 6) == -1)
-		goto out;
-	if ((rc = params_i64(r, "unit_amount", 0, AMOUNT_MAX,
-	    &n.p.unit_amount)) != 1) {
-		if (rc == 0)
-			api_error(r, ERR_PARAM_MISSING, "unit_amount",
-			    "unit_amount");
-		else
-			api_error(r, ERR_AMOUNT_INVALID, "unit_amount", NULL);
-		goto out;
-	}
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		goto out;
-	if (rc == 0 || cur == NULL) {
-		api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-		goto out;
-	}
-	if (valid_currency(cur, n.p.currency) == -1) {
-		api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
-		goto out;
-	}
-	if (read_recurring(r, &n.p) == -1 ||
-	    read_text(r, "nickname", 256, &n.nickname) == -1 ||
-	    read_text(r, "lookup_key", 200, &n.lookup_key) == -1 ||
-	    params_metadata(r, n.metadata) == -1)
-		goto out;
-	if (ids_new("price_", n.p.id, sizeof(n.p.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else
+	if (price_params(r, &n) == 0 &&
+	    ids_assign(r, "price_", n.p.id, sizeof(n.p.id)) == 0)
 		(void)db_tx(r, create_tx, &n);
-out:
 	json_object_put(n.metadata);
 }
 
@@ -213,21 +174,18 @@ out:
 void
 prices_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_price(r, &SQL_PRICE_GET, r->captures[0]);
+	(void)answer_price(r, &SQL_PRICE_GET, r->captures[0]);
 }
 
 /* GET /v1/prices */
 void
 prices_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0, price_json,
+	if (list_params(r, &SQL_PRICE_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_PRICE_LIST[p.ascending], NULL, 0, 0,
+		    price_json,
 		    "/v1/prices");
 }
 
@@ -243,9 +201,9 @@ update_tx(struct req *r, void *arg)
 
 	(void)arg;
 	rc = db_one(r, &SQL_PRICE_LOCK, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc == 0 ? answer_price(r, &SQL_PRICE_GET,
 		    r->captures[0]) : rc;
 	amount = db_i64(&res, PR_AMOUNT);
@@ -255,18 +213,19 @@ update_tx(struct req *r, void *arg)
 		old_nickname = strdup(res.val[PR_NICKNAME]);
 	nickname = old_nickname;
 	db_res_free(&res);
-	rc = params_metadata(r, meta) == -1 || params_bool(r, "active", &active) == -1 ?
+	rc = params_metadata(r, meta) == -1 || params_bool(r, "active",
+	    &active) == -1 ?
 	    -1 : 0;
 	if (rc == 0 && params_has(r, "nickname") &&
-	    read_text(r, "nickname", 256, &nickname) == -1)
+	    params_text(r, "nickname", NICKNAME_MAX, &nickname) == -1)
 		rc = -1;
-	if (rc == 0 && (amount_sent = params_i64(r, "unit_amount", 0,
-	    AMOUNT_MAX, &amount)) == -1)
+	if (rc == 0 && (amount_sent = params_amount(r, "unit_amount", 0, 0,
+	    &amount)) == -1)
 		rc = -1;
 	/* A price in use keeps its amount: subscribers agreed to it. */
-	if (rc == 0 && amount_sent == 1 && (rc = db_one(r, &SQL_PRICE_IN_USE,
-	    (struct db_val[]){ DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, &res)) == 1) {
+	if (rc == 0 && amount_sent == PARAMS_PRESENT &&
+	    (rc = db_one(r, &SQL_PRICE_IN_USE, (struct db_val[]){
+	    DB_SCOPE(r), DB_S(r->captures[0]), DB_E }, &res)) == DB_FOUND) {
 		db_res_free(&res);
 		rc = api_error(r, ERR_PARAM_INVALID, "unit_amount",
 		    "unit_amount (the price is in use by a subscription)");
@@ -274,8 +233,8 @@ update_tx(struct req *r, void *arg)
 	if (rc == 0)
 		rc = db_exec(r, &SQL_PRICE_UPDATE, (struct db_val[]){
 		    DB_I(amount), DB_SN(nickname), DB_I(active),
-		    DB_S(jsonx_text(meta)), DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL);
+		    DB_S(jsonx_text(meta)), DB_SCOPE(r), DB_S(r->captures[0]),
+		    DB_E }, NULL);
 	json_object_put(meta);
 	free(old_nickname);
 	if (rc == 0)
@@ -287,11 +246,7 @@ update_tx(struct req *r, void *arg)
 void
 prices_update(struct req *r)
 {
-	static const struct param decl[] = { { "active" }, { "nickname" },
-	    { "metadata" }, { "unit_amount" } };
-
-	if (params_allow(r, decl, 4) == 0)
-		(void)db_tx(r, update_tx, NULL);
+	(void)db_tx(r, update_tx, NULL);
 }
 
 int
@@ -303,14 +258,14 @@ prices_ref(struct req *r, const char *ref, const char *param,
 	int		 rc;
 
 	rc = db_one(r, &SQL_PRICE_REF, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(ref),
+	    DB_SCOPE(r), DB_S(ref),
 	    DB_S(ref), DB_I(active_only ? 1 : 0), DB_E }, &res);
 	if (rc == 0) {
 		snprintf(what, sizeof(what), "%sprice: '%.40s'",
 		    active_only ? "active " : "", ref);
 		return api_error(r, ERR_REF_MISSING, param, what);
 	}
-	if (rc != 1)
+	if (rc != DB_FOUND)
 		return rc;
 	snprintf(out->id, sizeof(out->id), "%s", res.val[PR_ID]);
 	out->unit_amount = db_i64(&res, PR_AMOUNT);

@@ -18,6 +18,10 @@ struct route_method {
 	const char	*method;	/* "GET", "POST", … */
 	void		(*handler)(struct req *);
 	const char	*permission;	/* e.g. "customers:write", or NULL */
+	/* The top-level parameters it takes, PARAMS(…) or NO_PARAMS
+	 * (params.h); anything else is 400 parameter_unknown. */
+	const char *const *params;
+	size_t		 nparams;
 };
 
 struct route {

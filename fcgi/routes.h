@@ -8,7 +8,8 @@
 struct req;
 struct router;
 
-/* Compiles the route table; NULL on failure (logged). */
+/* Compiles the route table, and has db_tx() claim and store idempotency
+ * keys (db_tx_hooks()); NULL on failure (logged). */
 struct router *routes_new(void);
 
 /* Route, key, permission, parameters, idempotency, handler. Always

@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "billing.h"
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
@@ -21,10 +22,7 @@
 #include "payment_methods.h"
 #include "payments.h"
 #include "schedules.h"
-#include "valid.h"
 
-#define SCOPE		"account_id = ? AND livemode = ?"
-#define AMOUNT_MAX	99999999999LL
 #define SCHED_COLS "id, customer_id, amount, currency, payment_method," \
 	" description, run_at, status, payment_id, metadata, created, livemode"
 enum { SC_ID, SC_CUSTOMER, SC_AMOUNT, SC_CURRENCY, SC_PM, SC_DESCRIPTION,
@@ -48,20 +46,13 @@ static const struct sql SQL_SCHED_CLAIM = {
 static const struct sql SQL_SCHED_DONE = {
 	"UPDATE payment_schedules SET status = ?, payment_id = ? WHERE " SCOPE
 	" AND id = ?", "sssis", 0 };
-static const struct sql SQL_SCHED_CURSOR = {
-	"SELECT pk FROM payment_schedules WHERE " SCOPE " AND id = ?",
-	"sis", 0 };
+static const struct sql SQL_SCHED_CURSOR = LIST_CURSOR("payment_schedules");
+#define SCHED_LIST_HEAD	"SELECT " SCHED_COLS " FROM payment_schedules"	\
+	" WHERE " SCOPE
+/* Indexed by [customer filter][ascending]. */
 static const struct sql SQL_SCHED_LIST[2][2] = {
-	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?", "siiii", 0 },
-	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?", "siiii", 0 } },
-	{ { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk DESC"
-	    " LIMIT ?", "sisiii", 0 },
-	  { "SELECT " SCHED_COLS " FROM payment_schedules WHERE " SCOPE
-	    " AND customer_id = ? AND pk < ? AND pk > ? ORDER BY pk ASC"
-	    " LIMIT ?", "sisiii", 0 } },
+	LIST_PAIR(SCHED_LIST_HEAD, ""),
+	LIST_PAIR(SCHED_LIST_HEAD " AND customer_id = ?", "s"),
 };
 
 static struct json_object *
@@ -94,7 +85,7 @@ answer_sched(struct req *r, const struct sql *q, const char *id,
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, id, "payment_schedule", &res)) != 1)
+	if ((rc = db_find(r, q, id, "payment_schedule", &res)) != DB_FOUND)
 		return rc;
 	rc = status == NULL || strcmp(res.val[SC_STATUS], status) == 0 ? 0 :
 	    api_error(r, ERR_PARAM_INVALID, "id",
@@ -136,11 +127,12 @@ create_tx(struct req *r, void *arg)
 	    sizeof(token))) != 0)
 		return rc;
 	if ((rc = db_exec(r, &SQL_SCHED_INSERT, (struct db_val[]){
-	    DB_S(n->id), DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_S(n->id), DB_SCOPE(r),
 	    DB_S(n->customer), DB_I(n->amount), DB_S(n->currency),
 	    DB_SN(n->payment_method), DB_SN(n->description), DB_I(n->run_at),
 	    DB_SN(ref.test_clock[0] ? ref.test_clock : NULL),
-	    DB_S(jsonx_text(n->metadata)), DB_I(time(NULL)), DB_E }, NULL)) != 0)
+	    DB_S(jsonx_text(n->metadata)), DB_I(time(NULL)), DB_E },
+	    NULL)) != 0)
 		return rc;
 	return answer_sched(r, &SQL_SCHED_GET, n->id, NULL);
 }
@@ -148,36 +140,21 @@ create_tx(struct req *r, void *arg)
 static int
 read_schedule(struct req *r, struct new_sched *n)
 {
-	const char	*cur;
-	int		 rc;
+	int	 rc;
 
-	if ((rc = params_str(r, "customer", &n->customer)) == -1)
+	if (params_id(r, "customer", 1, &n->customer) == -1 ||
+	    params_amount(r, "amount", 1, 1, &n->amount) == -1 ||
+	    params_currency(r, "currency", 1, n->currency) == -1)
 		return -1;
-	if (n->customer == NULL || *n->customer == '\0')
-		return api_error(r, ERR_PARAM_MISSING, "customer", "customer");
-	if ((rc = params_i64(r, "amount", 1, AMOUNT_MAX, &n->amount)) != 1)
-		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "amount",
-		    "amount") : api_error(r, ERR_AMOUNT_INVALID, "amount", NULL);
-	if ((rc = params_str(r, "currency", &cur)) == -1)
-		return -1;
-	if (cur == NULL)
-		return api_error(r, ERR_PARAM_MISSING, "currency", "currency");
-	if (valid_currency(cur, n->currency) == -1)
-		return api_error(r, ERR_CURRENCY_INVALID, "currency", NULL);
 	if ((rc = params_i64(r, "run_at", 1, INT32_MAX * 64LL,
-	    &n->run_at)) != 1)
+	    &n->run_at)) != PARAMS_PRESENT)
 		return rc == 0 ? api_error(r, ERR_PARAM_MISSING, "run_at",
 		    "run_at") : -1;
-	if (params_str(r, "payment_method", &n->payment_method) == -1 ||
-	    params_str(r, "description", &n->description) == -1 ||
+	if (params_id(r, "payment_method", 0, &n->payment_method) == -1 ||
+	    params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &n->description) == -1 ||
 	    params_metadata(r, n->metadata) == -1)
 		return -1;
-	if (n->payment_method != NULL && *n->payment_method == '\0')
-		n->payment_method = NULL;
-	if (n->description != NULL && (*n->description == '\0' ||
-	    valid_text(n->description, 1000) == -1))
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (1 to 1000 characters)");
 	return 0;
 }
 
@@ -185,19 +162,13 @@ read_schedule(struct req *r, struct new_sched *n)
 void
 schedules_create(struct req *r)
 {
-	static const struct param decl[] = { { "customer" }, { "amount" },
-	    { "currency" }, { "run_at" }, { "payment_method" },
-	    { "description" }, { "metadata" } };
 	struct new_sched	 n;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_allow(r, decl, 7) == 0 && read_schedule(r, &n) == 0) {
-		if (ids_new("sched_", n.id, sizeof(n.id)) == -1)
-			api_error(r, ERR_INTERNAL, NULL, NULL);
-		else
-			(void)db_tx(r, create_tx, &n);
-	}
+	if (read_schedule(r, &n) == 0 &&
+	    ids_assign(r, "sched_", n.id, sizeof(n.id)) == 0)
+		(void)db_tx(r, create_tx, &n);
 	json_object_put(n.metadata);
 }
 
@@ -205,21 +176,17 @@ schedules_create(struct req *r)
 void
 schedules_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
+	(void)answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
 }
 
 /* GET /v1/payment_schedules: customer, cursors. */
 void
 schedules_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "customer" } };
 	struct list_page	 p;
 	const char		*customer = NULL;
 
-	if (params_allow(r, decl, 4) == -1 ||
-	    params_str(r, "customer", &customer) == -1 ||
+	if (params_str(r, "customer", &customer) == -1 ||
 	    list_params(r, &SQL_SCHED_CURSOR, &p) == -1)
 		return;
 	list_answer(r, &p, &SQL_SCHED_LIST[customer != NULL][p.ascending],
@@ -235,8 +202,8 @@ cancel_tx(struct req *r, void *arg)
 	if ((rc = answer_sched(r, &SQL_SCHED_LOCK, r->captures[0],
 	    "scheduled")) != 0 ||
 	    (rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
-	    DB_S("canceled"), DB_N, DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_S("canceled"), DB_N, DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	return answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
 }
@@ -245,8 +212,7 @@ cancel_tx(struct req *r, void *arg)
 void
 schedules_cancel(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)db_tx(r, cancel_tx, NULL);
+	(void)db_tx(r, cancel_tx, NULL);
 }
 
 int
@@ -259,14 +225,13 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	int			 rc;
 
 	rc = db_one(r, &SQL_SCHED_CLAIM, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res);
+	if (rc != DB_FOUND)
+		return rc == DB_NONE ? BILLING_NOT_DUE : rc;	/* held */
 	if (strcmp(res.val[SC_STATUS], "scheduled") != 0 ||
 	    db_i64(&res, SC_RUN_AT) > now) {
 		db_res_free(&res);
-		return 0;
+		return BILLING_NOT_DUE;
 	}
 	memset(&ch, 0, sizeof(ch));
 	snprintf(customer, sizeof(customer), "%s", res.val[SC_CUSTOMER]);
@@ -283,18 +248,17 @@ schedules_step(struct req *r, const char *id, int64_t now)
 	ch.description = desc[0] ? desc : NULL;
 	ch.metadata = meta;
 	ch.created = now;
-	if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-		rc = api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if ((rc = payments_make(r, &ch, &obj)) == 0 ||
-	    (rc == -1 && r->status < 500)) {
+	if ((rc = ids_assign(r, "pay_", ch.id, sizeof(ch.id))) == 0 &&
+	    ((rc = payments_make(r, &ch, &obj)) == 0 ||
+	    (rc == -1 && r->status < 500))) {
 		/* Refused (the customer or its method is gone): it failed,
 		 * and is not tried again. */
 		rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
 		    DB_S(rc == 0 && ch.failure == NULL ? "succeeded" : "failed"),
-		    rc == 0 ? DB_S(ch.id) : DB_N, DB_S(r->caller.account_id),
-		    DB_I(r->caller.livemode), DB_S(id), DB_E }, NULL);
+		    rc == 0 ? DB_S(ch.id) : DB_N, DB_SCOPE(r), DB_S(id), DB_E },
+		    NULL);
 	}
 	json_object_put(obj);
 	json_object_put(meta);
-	return rc == 0 ? 1 : rc;
+	return rc == 0 ? BILLING_STEPPED : rc;
 }

@@ -13,8 +13,8 @@ void	schedules_list(struct req *r);
 void	schedules_cancel(struct req *r);
 
 /* Inside db_tx(), for the billing job: runs schedule "id" once if it is
- * due at "now". Returns 1 if it ran, 0 if not due or held by another
- * job, DB_RETRY or -1. */
+ * due at "now". Returns BILLING_STEPPED if it ran, BILLING_NOT_DUE if not
+ * due or held by another job, DB_RETRY or -1 (billing.h). */
 int	schedules_step(struct req *r, const char *id, int64_t now);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "billing.h"
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
@@ -27,7 +28,8 @@
 #include "prices.h"
 #include "subscriptions.h"
 
-#define SCOPE	"account_id = ? AND livemode = ?"
+/* What answer_sub() writes when it writes no event. */
+#define NO_EVENT		EVT__MAX
 #define INCOMPLETE_EXPIRES	(23 * 3600)	/* as Stripe */
 
 #define SUB_COLS "id, customer_id, price_id, status, current_period_start," \
@@ -64,26 +66,21 @@ static const struct sql SQL_SUB_SAVE = {
 static const struct sql SQL_CHARGE_RECORD = {
 	"INSERT INTO subscription_charges (subscription_id, period_index,"
 	" attempt, payment_id, created) VALUES (?, ?, ?, ?, ?)", "siisi", 0 };
-static const struct sql SQL_SUB_CURSOR = {
-	"SELECT pk FROM subscriptions WHERE " SCOPE " AND id = ?", "sis", 0 };
+static const struct sql SQL_SUB_CURSOR = LIST_CURSOR("subscriptions");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
-#define SUB_LIST_SQL(index, filter, order)				\
+#define SUB_LIST_HEAD(index)						\
 	"SELECT " SUB_COLS " FROM subscriptions FORCE INDEX (" index ")"	\
-	" WHERE " SCOPE filter " AND pk < ? AND pk > ?"			\
-	" ORDER BY pk " order " LIMIT ?"
-#define SUB_LIST_PAIR(index, filter, sig)				\
-	{ { SUB_LIST_SQL(index, filter, "DESC"), sig, 0 },		\
-	  { SUB_LIST_SQL(index, filter, "ASC"), sig, 0 } }
+	" WHERE " SCOPE
 
 /* Indexed by [customer filter + 2 * status filter][ascending]. */
 static const struct sql SQL_SUB_LIST[4][2] = {
-	SUB_LIST_PAIR("subscriptions_list", "", "siiii"),
-	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?",
-	    "sisiii"),
-	SUB_LIST_PAIR("subscriptions_list", " AND status = ?", "sisiii"),
-	SUB_LIST_PAIR("subscriptions_customer", " AND customer_id = ?"
-	    " AND status = ?", "sissiii"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_list"), ""),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_customer")
+	    " AND customer_id = ?", "s"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_list") " AND status = ?", "s"),
+	LIST_PAIR(SUB_LIST_HEAD("subscriptions_customer")
+	    " AND customer_id = ? AND status = ?", "ss"),
 };
 
 /* A subscription row, as the code changes it. */
@@ -151,19 +148,20 @@ sub_row_json(const struct db_res *res)
 }
 
 /* Reads subscription "id" back, answers it, and writes event "type"
- * about it (NULL: none). */
+ * about it (NO_EVENT: none). */
 static int
-answer_sub(struct req *r, const char *id, const char *type)
+answer_sub(struct req *r, const char *id, enum event_type type)
 {
 	struct json_object	*o;
 	struct db_res		 res;
 	int			 rc;
 
-	if ((rc = db_find(r, &SQL_SUB_GET, id, "subscription", &res)) != 1)
+	if ((rc = db_find(r, &SQL_SUB_GET, id, "subscription",
+	    &res)) != DB_FOUND)
 		return rc;
 	o = sub_row_json(&res);
 	db_res_free(&res);
-	if (type != NULL && (rc = events_add(r, type, o)) != 0) {
+	if (type != NO_EVENT && (rc = events_add(r, type, o)) != 0) {
 		json_object_put(o);
 		return rc;
 	}
@@ -180,7 +178,7 @@ save(struct req *r, const struct sub *s)
 	    s->canceled_at >= 0 ? DB_I(s->canceled_at) : DB_N,
 	    DB_SN(s->latest[0] ? s->latest : NULL), DB_I(s->retries),
 	    s->next >= 0 ? DB_I(s->next) : DB_N, DB_S(jsonx_text(s->metadata)),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(s->id),
+	    DB_SCOPE(r), DB_S(s->id),
 	    DB_E }, NULL);
 }
 
@@ -209,9 +207,8 @@ charge(struct req *r, struct sub *s, const struct price *p, int attempt,
 	ch.metadata = meta;
 	ch.created = now;
 	ch.pending = pending;
-	if (ids_new("pay_", ch.id, sizeof(ch.id)) == -1)
-		rc = api_error(r, ERR_INTERNAL, NULL, NULL);
-	else if ((rc = db_exec(r, &SQL_CHARGE_RECORD, (struct db_val[]){
+	if ((rc = ids_assign(r, "pay_", ch.id, sizeof(ch.id))) == 0 &&
+	    (rc = db_exec(r, &SQL_CHARGE_RECORD, (struct db_val[]){
 	    DB_S(s->id), DB_I(s->index), DB_I(attempt), DB_S(ch.id),
 	    DB_I(now), DB_E }, NULL)) == DB_DUP)
 		rc = DB_RETRY;		/* another job did it: look again */
@@ -234,7 +231,7 @@ read_price_ref(struct req *r, const char **ref, const char **param)
 	*param = "price";
 	if ((rc = params_str(r, "price", ref)) == -1)
 		return -1;
-	if (rc == 1 && *ref != NULL && **ref != '\0')
+	if (rc == PARAMS_PRESENT && *ref != NULL && **ref != '\0')
 		return 0;
 	items = params_get(r, "items");
 	if (json_object_is_type(items, json_type_array))
@@ -281,7 +278,7 @@ create_tx(struct req *r, void *arg)
 	s.index = 1;
 	s.metadata = n->metadata;
 	if ((rc = db_exec(r, &SQL_SUB_INSERT, (struct db_val[]){ DB_S(s.id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(s.customer), DB_S(p.id), DB_S("incomplete"), DB_I(s.anchor),
 	    DB_I(s.start), DB_I(s.end), DB_N, DB_N,
 	    DB_SN(ref.test_clock[0] ? ref.test_clock : NULL),
@@ -303,44 +300,40 @@ create_tx(struct req *r, void *arg)
 	}
 	if ((rc = save(r, &s)) != 0)
 		return rc;
-	return answer_sub(r, s.id, "subscription.created");
+	return answer_sub(r, s.id, EVT_SUBSCRIPTION_CREATED);
+}
+
+static int
+sub_params(struct req *r, struct new_sub *n)
+{
+	const char	*behavior = NULL;
+
+	if (params_id(r, "customer", 1, &n->customer) == -1 ||
+	    read_price_ref(r, &n->price_ref, &n->price_param) == -1 ||
+	    params_str(r, "payment_behavior", &behavior) == -1 ||
+	    params_metadata(r, n->metadata) == -1)
+		return -1;
+	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
+	    strcmp(behavior, "allow_incomplete") != 0)
+		return api_error(r, ERR_PARAM_INVALID, "payment_behavior",
+		    "payment_behavior (default_incomplete or "
+		    "allow_incomplete)");
+	n->default_incomplete = behavior != NULL &&
+	    strcmp(behavior, "default_incomplete") == 0;
+	return 0;
 }
 
 /* POST /v1/subscriptions */
 void
 subscriptions_create(struct req *r)
 {
-	static const struct param decl[] = { { "customer" }, { "price" },
-	    { "items" }, { "payment_behavior" }, { "metadata" } };
 	struct new_sub	 n;
-	const char	*behavior = NULL;
-	int		 rc;
 
 	memset(&n, 0, sizeof(n));
 	n.metadata = json_object_new_object();
-	if (params_allow(r, decl, 5) == -1 ||
-	    (rc = params_str(r, "customer", &n.customer)) == -1 ||
-	    read_price_ref(r, &n.price_ref, &n.price_param) == -1 ||
-	    params_str(r, "payment_behavior", &behavior) == -1 ||
-	    params_metadata(r, n.metadata) == -1)
-		goto out;
-	if (n.customer == NULL || *n.customer == '\0') {
-		api_error(r, ERR_PARAM_MISSING, "customer", "customer");
-		goto out;
-	}
-	if (behavior != NULL && strcmp(behavior, "default_incomplete") != 0 &&
-	    strcmp(behavior, "allow_incomplete") != 0) {
-		api_error(r, ERR_PARAM_INVALID, "payment_behavior",
-		    "payment_behavior (default_incomplete or allow_incomplete)");
-		goto out;
-	}
-	n.default_incomplete = behavior != NULL &&
-	    strcmp(behavior, "default_incomplete") == 0;
-	if (ids_new("sub_", n.id, sizeof(n.id)) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else
+	if (sub_params(r, &n) == 0 &&
+	    ids_assign(r, "sub_", n.id, sizeof(n.id)) == 0)
 		(void)db_tx(r, create_tx, &n);
-out:
 	json_object_put(n.metadata);
 }
 
@@ -348,21 +341,17 @@ out:
 void
 subscriptions_get(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)answer_sub(r, r->captures[0], NULL);
+	(void)answer_sub(r, r->captures[0], NO_EVENT);
 }
 
 /* GET /v1/subscriptions: customer, status, cursors. */
 void
 subscriptions_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" }, { "customer" }, { "status" } };
 	const char		*filters[2] = { NULL, NULL };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 5) == -1 ||
-	    params_str(r, "customer", &filters[0]) == -1 ||
+	if (params_str(r, "customer", &filters[0]) == -1 ||
 	    params_str(r, "status", &filters[1]) == -1 ||
 	    list_params(r, &SQL_SUB_CURSOR, &p) == -1)
 		return;
@@ -379,11 +368,11 @@ load_locked(struct req *r, struct sub *s)
 	int		 rc;
 
 	rc = db_one(r, &SQL_SUB_LOCK, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode),
+	    DB_SCOPE(r),
 	    DB_S(r->captures[0]), DB_E }, &res);
 	if (rc == 0)
-		return answer_sub(r, r->captures[0], NULL);	/* the 404 */
-	if (rc != 1)
+		return answer_sub(r, r->captures[0], NO_EVENT);	/* the 404 */
+	if (rc != DB_FOUND)
 		return rc;
 	sub_from_row(s, &res);
 	db_res_free(&res);
@@ -407,7 +396,7 @@ update_tx(struct req *r, void *arg)
 	    params_metadata(r, s.metadata) == -1)
 		rc = -1;
 	else if ((rc = save(r, &s)) == 0)
-		rc = answer_sub(r, s.id, "subscription.updated");
+		rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_UPDATED);
 	json_object_put(s.metadata);
 	return rc;
 }
@@ -416,11 +405,7 @@ update_tx(struct req *r, void *arg)
 void
 subscriptions_update(struct req *r)
 {
-	static const struct param decl[] = { { "cancel_at_period_end" },
-	    { "metadata" } };
-
-	if (params_allow(r, decl, 2) == 0)
-		(void)db_tx(r, update_tx, NULL);
+	(void)db_tx(r, update_tx, NULL);
 }
 
 static int
@@ -442,7 +427,7 @@ cancel_tx(struct req *r, void *arg)
 		s.canceled_at = now;
 		s.next = -1;
 		if ((rc = save(r, &s)) == 0)
-			rc = answer_sub(r, s.id, "subscription.deleted");
+			rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_DELETED);
 	}
 	json_object_put(s.metadata);
 	return rc;
@@ -452,14 +437,13 @@ cancel_tx(struct req *r, void *arg)
 void
 subscriptions_cancel(struct req *r)
 {
-	if (params_allow(r, NULL, 0) == 0)
-		(void)db_tx(r, cancel_tx, NULL);
+	(void)db_tx(r, cancel_tx, NULL);
 }
 
 /* The next period: advance it and charge it. */
 static int
 renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
-    const char **type)
+    enum event_type *type)
 {
 	int	 rc, failed = 0;
 
@@ -469,7 +453,7 @@ renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
 	    s->index);
 	if ((rc = charge(r, s, p, 1, now, 0, &failed)) != 0)
 		return rc;
-	*type = "subscription.updated";
+	*type = EVT_SUBSCRIPTION_UPDATED;
 	if (!failed) {
 		s->retries = 0;
 		s->next = s->end;
@@ -484,7 +468,7 @@ renew(struct req *r, struct sub *s, const struct price *p, int64_t now,
 /* Another try at the past-due period; canceled after the last one. */
 static int
 retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
-    const char **type)
+    enum event_type *type)
 {
 	static const int days[] = SUBSCRIPTIONS_RETRY_DAYS;
 	const int	 tries = sizeof(days) / sizeof(days[0]);
@@ -492,7 +476,7 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 
 	if ((rc = charge(r, s, p, (int)s->retries + 1, now, 0, &failed)) != 0)
 		return rc;
-	*type = "subscription.updated";
+	*type = EVT_SUBSCRIPTION_UPDATED;
 	if (!failed) {
 		snprintf(s->status, sizeof(s->status), "active");
 		s->retries = 0;
@@ -501,7 +485,7 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 		snprintf(s->status, sizeof(s->status), "canceled");
 		s->canceled_at = now;
 		s->next = -1;
-		*type = "subscription.deleted";
+		*type = EVT_SUBSCRIPTION_DELETED;
 	} else
 		s->next = now + 86400LL * days[s->retries++];
 	return 0;
@@ -510,33 +494,32 @@ retry(struct req *r, struct sub *s, const struct price *p, int64_t now,
 int
 subscriptions_step(struct req *r, const char *id, int64_t now)
 {
-	const char	*type = NULL;
+	enum event_type	 type = NO_EVENT;
 	struct db_res	 res;
 	struct price	 p;
 	struct sub	 s;
 	int		 rc;
 
 	rc = db_one(r, &SQL_SUB_CLAIM, (struct db_val[]){
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(id),
-	    DB_E }, &res);
-	if (rc != 1)
-		return rc;	/* 0: another job holds it */
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res);
+	if (rc != DB_FOUND)	/* none: another job holds it */
+		return rc == DB_NONE ? BILLING_NOT_DUE : rc;
 	sub_from_row(&s, &res);
 	db_res_free(&res);
 	if (s.next < 0 || s.next > now) {
 		json_object_put(s.metadata);
-		return 0;	/* done meanwhile */
+		return BILLING_NOT_DUE;	/* done meanwhile */
 	}
 	rc = 0;
 	if (strcmp(s.status, "incomplete") == 0) {
 		snprintf(s.status, sizeof(s.status), "incomplete_expired");
 		s.next = -1;
-		type = "subscription.updated";
+		type = EVT_SUBSCRIPTION_UPDATED;
 	} else if (strcmp(s.status, "active") == 0 && s.cancel_at_end) {
 		snprintf(s.status, sizeof(s.status), "canceled");
 		s.canceled_at = s.end;
 		s.next = -1;
-		type = "subscription.deleted";
+		type = EVT_SUBSCRIPTION_DELETED;
 	} else if ((rc = prices_ref(r, s.price, "price", 0, &p)) == 0)
 		rc = strcmp(s.status, "past_due") == 0 ?
 		    retry(r, &s, &p, now, &type) : renew(r, &s, &p, now, &type);
@@ -545,7 +528,7 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 		snprintf(s.status, sizeof(s.status), "canceled");
 		s.canceled_at = now;
 		s.next = -1;
-		type = "subscription.deleted";
+		type = EVT_SUBSCRIPTION_DELETED;
 		rc = 0;
 	}
 	if (rc == 0)
@@ -553,5 +536,5 @@ subscriptions_step(struct req *r, const char *id, int64_t now)
 	if (rc == 0)
 		rc = answer_sub(r, s.id, type);
 	json_object_put(s.metadata);
-	return rc == 0 ? 1 : rc;
+	return rc == 0 ? BILLING_STEPPED : rc;
 }

@@ -24,8 +24,8 @@ void	subscriptions_cancel(struct req *r);
  * caller's account and mode) is due at "now", takes its next step once:
  * charges the next period, retries a past-due charge, cancels at the
  * period's end, or expires an incomplete one. A row another job holds is
- * skipped. Returns 1 if a step was taken, 0 if nothing was due, DB_RETRY
- * or -1.
+ * skipped. Returns BILLING_STEPPED if a step was taken, BILLING_NOT_DUE
+ * if nothing was due, DB_RETRY or -1 (billing.h).
  */
 int	subscriptions_step(struct req *r, const char *id, int64_t now);
 

@@ -24,12 +24,10 @@
 #include "log.h"
 #include "params.h"
 #include "seal.h"
-#include "valid.h"
 #include "webhooks.h"
 
 #define URL_MAX		2048
 #define SECRET_RANDOM	32
-#define SCOPE		"account_id = ? AND livemode = ?"
 
 #define WE_COLS	"id, url, description, enabled_events, disabled, metadata," \
 	" created, livemode"
@@ -53,33 +51,19 @@ static const struct sql SQL_WE_UPDATE = {
 static const struct sql SQL_WE_DELETE = {
 	"UPDATE webhook_endpoints SET deleted = ? WHERE " SCOPE
 	" AND id = ? AND deleted IS NULL", "isis", 0 };
-static const struct sql SQL_WE_CURSOR = {
-	"SELECT pk FROM webhook_endpoints WHERE " SCOPE " AND id = ?", "sis", 0 };
-static const struct sql SQL_WE_LIST[2] = {
-	{ "SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk DESC LIMIT ?",
-	  "siiii", 0 },
-	{ "SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
-	  " AND deleted IS NULL AND pk < ? AND pk > ? ORDER BY pk ASC LIMIT ?",
-	  "siiii", 0 },
-};
+static const struct sql SQL_WE_CURSOR = LIST_CURSOR("webhook_endpoints");
+static const struct sql SQL_WE_LIST[2] = LIST_PAIR(
+	"SELECT " WE_COLS " FROM webhook_endpoints WHERE " SCOPE
+	" AND deleted IS NULL", "");
 
 #define WHD_COLS "d.id, d.endpoint_id, d.event_id, e.type, d.status," \
 	" d.attempts, d.last_status, d.next_attempt, d.created, d.delivered," \
 	" d.livemode"
-static const struct sql SQL_WHD_CURSOR = {
-	"SELECT pk FROM webhook_deliveries WHERE " SCOPE " AND id = ?",
-	"sis", 0 };
-static const struct sql SQL_WHD_LIST[2] = {
-	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE d.account_id = ? AND d.livemode = ?"
-	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
-	  " ORDER BY d.pk DESC LIMIT ?", "sisiii", 0 },
-	{ "SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
-	  " ON e.id = d.event_id WHERE d.account_id = ? AND d.livemode = ?"
-	  " AND d.endpoint_id = ? AND d.pk < ? AND d.pk > ?"
-	  " ORDER BY d.pk ASC LIMIT ?", "sisiii", 0 },
-};
+static const struct sql SQL_WHD_CURSOR = LIST_CURSOR("webhook_deliveries");
+static const struct sql SQL_WHD_LIST[2] = LIST_PAIR_OF(
+	"SELECT " WHD_COLS " FROM webhook_deliveries d JOIN events e"
+	" ON e.id = d.event_id WHERE " SCOPE_OF("d") " AND d.endpoint_id = ?",
+	"d.pk", "", "sisiii");
 
 /* The endpoint being written. */
 struct endpoint {
@@ -223,7 +207,7 @@ read_events(struct req *r, int creating, struct endpoint *e)
 	for (i = 0; i < n; i++) {
 		type = json_object_get_string(
 		    (item = json_object_array_get_idx(list, i)));
-		if (!events_type_known(type) &&
+		if (events_type_parse(type) == EVT__MAX &&
 		    !(strcmp(type, "*") == 0 && n == 1)) {
 			json_object_put(list);
 			return api_error(r, ERR_PARAM_INVALID, "enabled_events",
@@ -266,15 +250,15 @@ read_description(struct req *r, struct endpoint *e)
 	const char	*d;
 	int		 rc;
 
-	if ((rc = params_str(r, "description", &d)) != 1)
-		return rc;
+	if (!params_has(r, "description"))
+		return 0;
+	if ((rc = params_text(r, "description", PARAMS_DESCRIPTION_MAX,
+	    &d)) == -1)
+		return -1;
 	free(e->description);
 	e->description = NULL;
-	if (d == NULL || *d == '\0')
+	if (rc == 0)
 		return 0;
-	if (valid_text(d, 1000) == -1)
-		return api_error(r, ERR_PARAM_INVALID, "description",
-		    "description (at most 1000 characters)");
 	return (e->description = strdup(d)) != NULL ? 0 :
 	    api_error(r, ERR_INTERNAL, NULL, NULL);
 }
@@ -282,11 +266,7 @@ read_description(struct req *r, struct endpoint *e)
 static int
 endpoint_params(struct req *r, int creating, struct endpoint *e)
 {
-	static const struct param decl[] = { { "url" }, { "enabled_events" },
-	    { "description" }, { "metadata" }, { "disabled" } };
-
-	if (params_allow(r, decl, creating ? 4 : 5) == -1 ||
-	    read_url(r, creating, e) == -1 ||
+	if (read_url(r, creating, e) == -1 ||
 	    read_events(r, creating, e) == -1 ||
 	    read_description(r, e) == -1 ||
 	    params_metadata(r, e->metadata) == -1 ||
@@ -334,7 +314,7 @@ insert_tx(struct req *r, void *arg)
 	int		 rc;
 
 	rc = db_exec(r, &SQL_WE_INSERT, (struct db_val[]){ DB_S(e->id),
-	    DB_S(r->caller.account_id), DB_I(r->caller.livemode), DB_S(e->url),
+	    DB_SCOPE(r), DB_S(e->url),
 	    DB_SN(e->description), DB_S(jsonx_text(e->events)),
 	    DB_B(c->sealed, c->sealed_len), DB_S(jsonx_text(e->metadata)),
 	    DB_I(e->created), DB_E }, NULL);
@@ -357,7 +337,7 @@ webhooks_create(struct req *r)
 	e.created = time(NULL);
 	e.livemode = r->caller.livemode;
 	if (endpoint_params(r, 1, &e) == 0 &&
-	    ids_new("we_", e.id, sizeof(e.id)) == 0 &&
+	    ids_assign(r, "we_", e.id, sizeof(e.id)) == 0 &&
 	    make_secret(r, &e, c.sealed, &c.sealed_len) == 0)
 		(void)db_tx(r, insert_tx, &c);
 	OPENSSL_cleanse(e.secret, sizeof(e.secret));
@@ -371,7 +351,8 @@ endpoint_load(struct req *r, const struct sql *q, struct endpoint *e)
 	struct db_res	 res;
 	int		 rc;
 
-	if ((rc = db_find(r, q, r->captures[0], "webhook_endpoint", &res)) != 1)
+	if ((rc = db_find(r, q, r->captures[0], "webhook_endpoint",
+	    &res)) != DB_FOUND)
 		return rc;
 	rc = endpoint_from_row(e, &res);
 	db_res_free(&res);
@@ -384,8 +365,7 @@ webhooks_get(struct req *r)
 {
 	struct endpoint	 e;
 
-	if (params_allow(r, NULL, 0) == -1 ||
-	    endpoint_load(r, &SQL_WE_GET, &e) != 0)
+	if (endpoint_load(r, &SQL_WE_GET, &e) != 0)
 		return;
 	http_reply(r, 200, endpoint_json(&e));
 	endpoint_free(&e);
@@ -403,8 +383,8 @@ update_tx(struct req *r, void *arg)
 	if ((rc = endpoint_params(r, 0, &e)) == 0 &&
 	    (rc = db_exec(r, &SQL_WE_UPDATE, (struct db_val[]){ DB_S(e.url),
 	    DB_SN(e.description), DB_S(jsonx_text(e.events)), DB_I(e.disabled),
-	    DB_S(jsonx_text(e.metadata)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(e.id), DB_E }, NULL)) == 0)
+	    DB_S(jsonx_text(e.metadata)), DB_SCOPE(r), DB_S(e.id), DB_E },
+	    NULL)) == 0)
 		http_reply(r, 200, endpoint_json(&e));
 	endpoint_free(&e);
 	return rc;
@@ -428,8 +408,8 @@ delete_tx(struct req *r, void *arg)
 		return rc;
 	endpoint_free(&e);
 	if ((rc = db_exec(r, &SQL_WE_DELETE, (struct db_val[]){
-	    DB_I(time(NULL)), DB_S(r->caller.account_id),
-	    DB_I(r->caller.livemode), DB_S(r->captures[0]), DB_E }, NULL)) != 0)
+	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
+	    NULL)) != 0)
 		return rc;
 	http_reply_deleted(r, r->captures[0], "webhook_endpoint");
 	return 0;
@@ -446,13 +426,11 @@ webhooks_delete(struct req *r)
 void
 webhooks_list(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 
-	if (params_allow(r, decl, 3) == 0 &&
-	    list_params(r, &SQL_WE_CURSOR, &p) == 0)
-		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0, endpoint_row_json,
+	if (list_params(r, &SQL_WE_CURSOR, &p) == 0)
+		list_answer(r, &p, &SQL_WE_LIST[p.ascending], NULL, 0, 0,
+		    endpoint_row_json,
 		    "/v1/webhook_endpoints");
 }
 
@@ -491,14 +469,11 @@ delivery_json(const struct db_res *res)
 void
 webhooks_deliveries(struct req *r)
 {
-	static const struct param decl[] = { { "limit" }, { "starting_after" },
-	    { "ending_before" } };
 	struct list_page	 p;
 	struct endpoint		 e;
 	char			 url[96];
 
-	if (params_allow(r, decl, 3) == -1 ||
-	    endpoint_load(r, &SQL_WE_GET, &e) != 0)
+	if (endpoint_load(r, &SQL_WE_GET, &e) != 0)
 		return;
 	endpoint_free(&e);
 	if (list_params(r, &SQL_WHD_CURSOR, &p) == -1)

@@ -206,6 +206,12 @@ test('create_clock_answers_every_field_in_order', async () => {
 	assert.equal(c.livemode, false);
 });
 
+// One rule for free text (issue 13): "" is no name; it was refused.
+test('create_clock_with_empty_name_has_name_null', async () => {
+	assert.equal((await newClock(utc(2030, 1, 1), acct.testKey, '')).name,
+	    null);
+});
+
 test('create_clock_without_name_has_name_null', async () => {
 	assert.equal((await newClock(utc(2030, 1, 1))).name, null);
 });

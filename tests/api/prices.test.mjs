@@ -416,6 +416,16 @@ test('update_unit_amount_of_an_unused_price', async () => {
 	assert.equal(u.unit_amount, 1500);
 });
 
+// One amount reader (issue 13): an update answers a bad amount as a
+// create does, amount_invalid, and changes nothing.
+for (const amount of [-1, 100000000000, 'ten'])
+	test(`update_unit_amount_${JSON.stringify(amount)}_is_refused_with_amount_invalid`, async () => {
+		const p = await price({ unit_amount: 1000 });
+		expectError(await update(p.id, { unit_amount: amount }), 400,
+		    'invalid_request_error', 'amount_invalid', 'unit_amount');
+		assert.equal(expectOk(await getPrice(p.id)).unit_amount, 1000);
+	});
+
 test('update_unit_amount_of_a_price_in_use_is_refused', async () => {
 	const p = await price({ unit_amount: 1000 });
 	const c = await newCustomer();

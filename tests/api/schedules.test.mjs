@@ -282,6 +282,15 @@ test('a_description_over_1000_characters_is_refused', async () => {
 	    'parameter_invalid', 'description'));
 });
 
+// One rule for free text (issue 13): "" is no description, as for a
+// payment; it used to be refused here alone.
+test('an_empty_description_means_none_as_for_a_payment', async () => {
+	const c = await newCustomer();
+	const s = await scheduled({ customer: c.id, amount: 100, currency: 'usd',
+	    run_at: nowSec() + DAY, description: '' });
+	assert.equal(s.description, null);
+});
+
 test('unknown_parameter_is_refused', async () => {
 	const c = await newCustomer();
 	await refusedWritesNothing(async () => expectError(await schedule({

@@ -266,6 +266,35 @@ walk_numbers(struct req *r)
 	}
 }
 
+/* The typed readers (params.c): what they hand back is what they
+ * promise, and every refusal is answered. */
+static void
+walk_readers(struct req *r)
+{
+	const char	*s;
+	char		 cur[4];
+	int64_t		 n;
+
+	if (params_amount(r, "amount", 0, 1, &n) == PARAMS_PRESENT)
+		FUZZ_CHECK(n >= 1 && n <= PARAMS_AMOUNT_MAX,
+		    "params_amount out of its bounds");
+	answered(r, params_amount(r, "amount", 1, 0, &n),
+	    "params_amount failed without a 4xx");
+	if (params_currency(r, "currency", 0, cur) == PARAMS_PRESENT)
+		FUZZ_CHECK(strlen(cur) == 3, "params_currency not 3 letters");
+	answered(r, params_currency(r, "currency", 1, cur),
+	    "params_currency failed without a 4xx");
+	if (params_text(r, "description", PARAMS_DESCRIPTION_MAX, &s) ==
+	    PARAMS_PRESENT)
+		FUZZ_CHECK(s != NULL && *s != '\0', "params_text gave none");
+	answered(r, params_text(r, "description", 10, &s),
+	    "params_text failed without a 4xx");
+	if (params_id(r, "customer", 0, &s) == PARAMS_PRESENT)
+		FUZZ_CHECK(s != NULL && *s != '\0', "params_id gave none");
+	answered(r, params_id(r, "customer", 1, &s),
+	    "params_id failed without a 4xx");
+}
+
 static void
 walk_lists(struct req *r)
 {
@@ -324,14 +353,13 @@ walk_list_params(struct req *r)
 void
 params_walk(struct req *r)
 {
-	static const struct param decl[] = { { "email" }, { "name" },
-	    { "phone" }, { "metadata" }, { "amount" }, { "currency" } };
-
-	answered(r, params_allow(r, decl, sizeof(decl) / sizeof(decl[0])),
+	answered(r, params_allow(r, PARAMS("email", "name", "phone",
+	    "metadata", "amount", "currency")),
 	    "params_allow failed without a 4xx");
 	answered(r, params_sensitive(r), "params_sensitive without a 4xx");
 	walk_strings(r);
 	walk_numbers(r);
+	walk_readers(r);
 	walk_lists(r);
 	walk_metadata(r);
 	walk_list_params(r);

@@ -115,6 +115,18 @@ interval_names_parse_and_print(void **state)
 	assert_int_equal(period_interval_parse("fortnight", &iv), -1);
 }
 
+static void
+day_start_is_the_utc_midnight_before_even_negative_times(void **state)
+{
+	(void)state;
+	/* utc() is 10:30 on the day. */
+	assert_int_equal(period_day_start(utc(2025, 3, 9)),
+	    utc(2025, 3, 9) - (10 * 3600 + 30 * 60));
+	assert_int_equal(period_day_start(86400), 86400);
+	assert_int_equal(period_day_start(86399), 0);
+	assert_int_equal(period_day_start(-1), -86400);
+}
+
 int
 main(void)
 {
@@ -128,6 +140,8 @@ main(void)
 		cmocka_unit_test(interval_count_multiplies),
 		cmocka_unit_test(bad_count_or_index_is_refused),
 		cmocka_unit_test(interval_names_parse_and_print),
+		cmocka_unit_test(
+		    day_start_is_the_utc_midnight_before_even_negative_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

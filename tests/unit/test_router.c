@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "params.h"
 #include "router.h"
 
 #define ID	"([^/]{1,64})"
@@ -35,25 +36,25 @@ enum {
 
 static const struct route routes[] = {
 	{ "/healthz", 1, {					/* R_HEALTH */
-	    { "GET", health, NULL } } },
+	    { "GET", health, NULL, NO_PARAMS } } },
 	{ "/v1/customers", 0, {				/* R_CUSTOMERS */
-	    { "GET", list, "customers:read" },
-	    { "POST", create, "customers:write" } } },
+	    { "GET", list, "customers:read", NO_PARAMS },
+	    { "POST", create, "customers:write", NO_PARAMS } } },
 	{ "/v1/customers/search", 0, {			/* R_SEARCH */
-	    { "GET", search, "customers:read" } } },
+	    { "GET", search, "customers:read", NO_PARAMS } } },
 	{ "/v1/customers/" ID, 0, {			/* R_CUSTOMER */
-	    { "GET", get, "customers:read" },
-	    { "POST", update, "customers:write" },
-	    { "PUT", update, "customers:write" },
-	    { "DELETE", del, "customers:write" } } },
+	    { "GET", get, "customers:read", NO_PARAMS },
+	    { "POST", update, "customers:write", NO_PARAMS },
+	    { "PUT", update, "customers:write", NO_PARAMS },
+	    { "DELETE", del, "customers:write", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/payment_methods/" ID, 0, {	/* R_METHOD */
-	    { "DELETE", detach, "customers:write" } } },
+	    { "DELETE", detach, "customers:write", NO_PARAMS } } },
 };
 
 /* The table with the pattern before the literal it would also take. */
 static const struct route misordered[] = {
-	{ "/v1/customers/" ID, 0, { { "GET", get, NULL } } },
-	{ "/v1/customers/search", 0, { { "GET", search, NULL } } },
+	{ "/v1/customers/" ID, 0, { { "GET", get, NULL, NO_PARAMS } } },
+	{ "/v1/customers/search", 0, { { "GET", search, NULL, NO_PARAMS } } },
 };
 
 static int
@@ -411,8 +412,8 @@ static void
 bad_pattern_refused_by_router_new(void **state)
 {
 	static const struct route	 bad[] = {
-		{ "/ok", 0, { { "GET", get, NULL } } },
-		{ "/v1/(unclosed", 0, { { "GET", get, NULL } } },
+		{ "/ok", 0, { { "GET", get, NULL, NO_PARAMS } } },
+		{ "/v1/(unclosed", 0, { { "GET", get, NULL, NO_PARAMS } } },
 	};
 
 	(void)state;
