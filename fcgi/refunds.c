@@ -157,7 +157,7 @@ create_tx(struct req *r, void *arg)
 	struct new_refund	*n = arg;
 	struct payment_ref	 p;
 	struct json_object	*payment;
-	int64_t			 amount;
+	int64_t			 amount = 0;
 	int			 rc;
 
 	if ((rc = payments_lock(r, n->payment, "payment", &p)) != 0 ||
