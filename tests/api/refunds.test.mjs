@@ -3,11 +3,13 @@
 // payment, never more than was paid (also under concurrent requests),
 // the payment's amount_refunded and refunded, the events refund.created
 // and payment.refunded, the customer's net volume, idempotency, the
-// isolation of accounts and modes, permissions, and lists. Every refused
-// request is followed by a read-back proving nothing was written.
+// isolation of accounts and modes, permissions, lists, and the stock
+// `stripe` client's refunds resource. Every refused request is followed
+// by a read-back proving nothing was written.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { newAccount, newKey } from '../lib/stack.mjs';
+import Stripe from 'stripe';
+import { env, newAccount, newKey } from '../lib/stack.mjs';
 import { call, expectOk, expectError, uniq, uniqEmail, afterSecond }
     from '../lib/openapi.mjs';
 
@@ -411,4 +413,38 @@ test('list_refuses_unknown_parameters', async () => {
 	expectError(await call('/v1/refunds/re_0000000000000000?bogus=1',
 	    { key: acct.testKey }), 400, 'invalid_request_error',
 	    'parameter_unknown', 'bogus');
+});
+
+// ------------------------------------------------ the stock stripe client
+
+test('stock_stripe_client_creates_retrieves_and_lists_refunds', async () => {
+	const u = new URL(env.PESASWAP_API_URL ?? 'http://127.0.0.1:8080');
+	const stripe = new Stripe(acct.testKey, { host: u.hostname,
+	    port: Number(u.port || 80), protocol: u.protocol.replace(/:$/, ''),
+	    maxNetworkRetries: 0, telemetry: false });
+	const p = await paid(1500);
+	// refunds.create passes `payment` through as it is, form-encoded.
+	const r = await stripe.refunds.create({ payment: p.id, amount: 500,
+	    reason: 'duplicate', metadata: { order: '7' } });
+	assert.equal(r.object, 'refund');
+	assert.equal(r.payment, p.id);
+	assert.equal(r.amount, 500);
+	assert.deepEqual(r.metadata, { order: '7' });
+	const back = await stripe.refunds.retrieve(r.id);
+	assert.equal(back.id, r.id);
+	const rest = await stripe.refunds.create({ payment: p.id });
+	assert.equal(rest.amount, 1000);
+	const all = await stripe.refunds.list({ payment: p.id, limit: 1 })
+	    .autoPagingToArray({ limit: 10 });
+	assert.deepEqual(all.map((x) => x.id), [rest.id, r.id]);
+	let err;
+	try {
+		await stripe.refunds.create({ payment: p.id, amount: 1 });
+	} catch (e) {
+		err = e;
+	}
+	assert.ok(err instanceof Stripe.errors.StripeInvalidRequestError,
+	    String(err));
+	assert.equal(err.code, 'charge_already_refunded');
+	assert.equal(err.param, 'payment');
 });
