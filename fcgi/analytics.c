@@ -24,10 +24,11 @@
  * (largest first), or one row with NULL volume columns if none: the whole
  * analytics in one round trip. */
 #define ANA_COLS "c.id, t.succeeded, t.failed, t.last_id, t.last_amount," \
-	" t.last_currency, t.last_created, v.currency, v.payments, v.volume"
+	" t.last_currency, t.last_created, v.currency, v.payments, v.volume," \
+	" v.refunded"
 enum { ANA_CUSTOMER, ANA_SUCCEEDED, ANA_FAILED, ANA_LAST_ID,
 	ANA_LAST_AMOUNT, ANA_LAST_CURRENCY, ANA_LAST_CREATED, ANA_CURRENCY,
-	ANA_PAYMENTS, ANA_VOLUME };
+	ANA_PAYMENTS, ANA_VOLUME, ANA_REFUNDED };
 static const struct sql SQL_ANALYTICS = {
 	"SELECT " ANA_COLS " FROM customers c"
 	" LEFT JOIN customer_totals t ON t.customer_id = c.id"
@@ -64,18 +65,22 @@ static void
 volume_add(struct json_object *arr, const struct db_res *res)
 {
 	struct json_object	*v;
-	int64_t			 payments, volume;
+	int64_t			 payments, volume, refunded;
 
 	if (res->val[ANA_CURRENCY] == NULL)
 		return;		/* no volume yet: the LEFT JOIN's NULLs */
 	payments = db_i64(res, ANA_PAYMENTS);
 	volume = db_i64(res, ANA_VOLUME);
+	refunded = db_i64(res, ANA_REFUNDED);
 	v = json_object_new_object();
 	jsonx_add_str(v, "currency", res->val[ANA_CURRENCY]);
 	jsonx_add_i64(v, "total_volume", volume);
 	jsonx_add_i64(v, "payments", payments);
 	jsonx_add_i64(v, "average_transaction",
 	    money_average(volume, payments));
+	/* Refunds (refunds.c) leave the volume and count as paid. */
+	jsonx_add_i64(v, "refunded_amount", refunded);
+	jsonx_add_i64(v, "net_volume", volume - refunded);
 	json_object_array_add(arr, v);
 }
 

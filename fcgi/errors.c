@@ -70,6 +70,12 @@ static const struct api_err errs[ERR__MAX] = {
 	    "Your card has insufficient funds.%s" },
 	{ 400, "invalid_request_error", "processor_not_configured", /* ERR_PROCESSOR */
 	    "No payment processor is configured for live mode.%s" },
+	{ 400, "invalid_request_error", "payment_not_refundable", /* ERR_NOT_REFUNDABLE */
+	    "Only a succeeded payment can be refunded; %s." },
+	{ 400, "invalid_request_error", "charge_already_refunded", /* ERR_ALREADY_REFUNDED */
+	    "Payment %s has already been refunded in full." },
+	{ 400, "invalid_request_error", "amount_too_large",	/* ERR_REFUND_TOO_LARGE */
+	    "The refund is larger than what is left of the payment: %s." },
 	{ 400, "invalid_request_error", "parameter_invalid",	/* ERR_QUERY_INVALID */
 	    "Invalid search query %s." },
 	{ 409, "invalid_request_error", "resource_already_exists", /* ERR_ALREADY_EXISTS */

@@ -28,6 +28,8 @@ static const char *const types[EVT__MAX] = {
 	"subscription.created",		/* EVT_SUBSCRIPTION_CREATED */
 	"subscription.updated",		/* EVT_SUBSCRIPTION_UPDATED */
 	"subscription.deleted",		/* EVT_SUBSCRIPTION_DELETED */
+	"refund.created",		/* EVT_REFUND_CREATED */
+	"payment.refunded",		/* EVT_PAYMENT_REFUNDED */
 };
 
 static const struct sql SQL_EVENT_INSERT = {

@@ -26,10 +26,11 @@
 #include "processor.h"
 
 #define PAY_COLS "id, amount, currency, customer_id, description, status," \
-	" failure_code, payment_method, metadata, created, livemode, pk"
+	" failure_code, payment_method, metadata, created, livemode, pk," \
+	" amount_refunded"
 enum { PAY_ID, PAY_AMOUNT, PAY_CURRENCY, PAY_CUSTOMER, PAY_DESCRIPTION,
 	PAY_STATUS, PAY_FAILURE, PAY_PM, PAY_METADATA, PAY_CREATED,
-	PAY_LIVEMODE, PAY_PK };
+	PAY_LIVEMODE, PAY_PK, PAY_REFUNDED };
 
 static const struct sql SQL_PAY_INSERT = {
 	"INSERT INTO payments (id, account_id, livemode, customer_id, amount,"
@@ -39,6 +40,15 @@ static const struct sql SQL_PAY_INSERT = {
 static const struct sql SQL_PAY_GET = {
 	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE " AND id = ?",
 	"sis", 0 };
+static const struct sql SQL_PAY_LOCK = {
+	"SELECT " PAY_COLS " FROM payments WHERE " SCOPE " AND id = ?"
+	" FOR UPDATE", "sis", 0 };
+static const struct sql SQL_PAY_REFUND = {
+	"UPDATE payments SET amount_refunded = amount_refunded + ?"
+	" WHERE " SCOPE " AND id = ?", "isis", 0 };
+static const struct sql SQL_VOLUME_REFUND = {
+	"UPDATE customer_volumes SET refunded = refunded + ?"
+	" WHERE " SCOPE " AND customer_id = ? AND currency = ?", "isiss", 0 };
 static const struct sql SQL_PAY_CURSOR = LIST_CURSOR("payments");
 static const struct sql SQL_TOTALS_SUCCEEDED = {
 	"INSERT INTO customer_totals (customer_id, account_id, livemode,"
@@ -98,7 +108,7 @@ struct payment_view {
 	const char	*id, *currency, *customer, *description, *status;
 	const char	*failure, *pm;
 	const char	*metadata;	/* JSON text */
-	int64_t		 amount, created;
+	int64_t		 amount, amount_refunded, created;
 	int		 livemode;
 };
 
@@ -111,10 +121,14 @@ payment_render(const struct payment_view *v)
 	jsonx_add_str(o, "id", v->id);
 	jsonx_add_str(o, "object", "payment");
 	jsonx_add_i64(o, "amount", v->amount);
+	jsonx_add_i64(o, "amount_refunded", v->amount_refunded);
 	jsonx_add_str(o, "currency", v->currency);
 	jsonx_add_str(o, "customer", v->customer);
 	jsonx_add_str(o, "description", v->description);
 	jsonx_add_str(o, "status", v->status);
+	/* As Stripe's Charge: true once refunded in full. */
+	jsonx_add_bool(o, "refunded", v->amount_refunded > 0 &&
+	    v->amount_refunded == v->amount);
 	jsonx_add_str(o, "failure_code", v->failure);
 	jsonx_add_str(o, "payment_method", v->pm);
 	jsonx_add(o, "metadata", jsonx_parse_object(v->metadata));
@@ -131,6 +145,7 @@ payment_json(const struct db_res *res)
 
 	v.id = res->val[PAY_ID];
 	v.amount = db_i64(res, PAY_AMOUNT);
+	v.amount_refunded = db_i64(res, PAY_REFUNDED);
 	v.currency = res->val[PAY_CURRENCY];
 	v.customer = res->val[PAY_CUSTOMER];
 	v.description = res->val[PAY_DESCRIPTION];
@@ -249,6 +264,7 @@ payment_made_json(struct req *r, const struct charge *ch)
 
 	v.id = ch->id;
 	v.amount = ch->amount;
+	v.amount_refunded = 0;
 	v.currency = ch->currency;
 	v.customer = ch->customer;
 	v.description = ch->description;
@@ -341,6 +357,58 @@ payments_get(struct req *r)
 		return;
 	http_reply(r, 200, payment_json(&res));
 	db_res_free(&res);
+}
+
+int
+payments_lock(struct req *r, const char *id, const char *param,
+    struct payment_ref *out)
+{
+	struct db_res	 res;
+	char		 what[80];
+	int		 rc;
+
+	rc = db_one(r, &SQL_PAY_LOCK, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(id), DB_E }, &res);
+	if (rc == 0) {
+		snprintf(what, sizeof(what), "payment: '%.40s'", id);
+		return api_error(r, ERR_REF_MISSING, param, what);
+	}
+	if (rc != DB_FOUND)
+		return rc;
+	snprintf(out->id, sizeof(out->id), "%s", res.val[PAY_ID]);
+	out->amount = db_i64(&res, PAY_AMOUNT);
+	out->amount_refunded = db_i64(&res, PAY_REFUNDED);
+	snprintf(out->currency, sizeof(out->currency), "%s",
+	    res.val[PAY_CURRENCY]);
+	snprintf(out->customer, sizeof(out->customer), "%s",
+	    res.val[PAY_CUSTOMER] != NULL ? res.val[PAY_CUSTOMER] : "");
+	out->succeeded = strcmp(res.val[PAY_STATUS], "succeeded") == 0;
+	db_res_free(&res);
+	return 0;
+}
+
+int
+payments_refund(struct req *r, const struct payment_ref *p, int64_t amount,
+    struct json_object **obj)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	*obj = NULL;
+	if ((rc = db_exec(r, &SQL_PAY_REFUND, (struct db_val[]){ DB_I(amount),
+	    DB_SCOPE(r), DB_S(p->id), DB_E }, NULL)) != 0)
+		return rc;
+	/* The customer's volume row exists: the payment succeeded. */
+	if (p->customer[0] != '\0' && (rc = db_exec(r, &SQL_VOLUME_REFUND,
+	    (struct db_val[]){ DB_I(amount), DB_SCOPE(r), DB_S(p->customer),
+	    DB_S(p->currency), DB_E }, NULL)) != 0)
+		return rc;
+	if ((rc = db_one(r, &SQL_PAY_GET, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(p->id), DB_E }, &res)) != DB_FOUND)
+		return rc == 0 ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
+	*obj = payment_json(&res);
+	db_res_free(&res);
+	return 0;
 }
 
 /* GET /v1/payments: newest first; customer (deleted ones too), status,

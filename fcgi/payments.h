@@ -35,6 +35,34 @@ struct charge {
 int	payments_make(struct req *r, struct charge *ch,
 	    struct json_object **obj);
 
+/* What a refund needs of its payment. */
+struct payment_ref {
+	char	 id[IDS_MAX];
+	int64_t	 amount;
+	int64_t	 amount_refunded;	/* the sum of its refunds so far */
+	char	 currency[4];
+	char	 customer[IDS_MAX];	/* "" if none */
+	int	 succeeded;
+};
+
+/*
+ * Inside db_tx(): loads payment "id" of the caller into "out" and locks
+ * its row until the transaction ends, so concurrent refunds of it run
+ * one after the other. If there is none, answers 400 resource_missing
+ * naming "param". Returns 0, DB_RETRY, or -1 (set).
+ */
+int	payments_lock(struct req *r, const char *id, const char *param,
+	    struct payment_ref *out);
+
+/*
+ * Inside db_tx(), after payments_lock(): adds "amount" to what payment
+ * "p" has refunded and to its customer's refunded volume in its
+ * currency. *obj gets the payment object after it (a new reference).
+ * Returns 0, DB_RETRY, or -1 (set).
+ */
+int	payments_refund(struct req *r, const struct payment_ref *p,
+	    int64_t amount, struct json_object **obj);
+
 void	payments_create(struct req *r);
 void	payments_get(struct req *r);
 void	payments_list(struct req *r);

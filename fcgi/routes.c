@@ -27,6 +27,7 @@
 #include "payment_methods.h"
 #include "payments.h"
 #include "prices.h"
+#include "refunds.h"
 #include "router.h"
 #include "routes.h"
 #include "schedules.h"
@@ -81,6 +82,13 @@ static const struct route routes[] = {
 	      "payment_method", "metadata") } } },
 	{ "/v1/payments/" ID, 0, {
 	    { "GET", payments_get, "payments:read", NO_PARAMS } } },
+	{ "/v1/refunds", 0, {
+	    { "GET", refunds_list, "payments:read",
+	      PARAMS(LIST_PARAMS, "payment", "created") },
+	    { "POST", refunds_create, "payments:write",
+	      PARAMS("payment", "amount", "reason", "metadata") } } },
+	{ "/v1/refunds/" ID, 0, {
+	    { "GET", refunds_get, "payments:read", NO_PARAMS } } },
 	{ "/v1/events", 0, {
 	    { "GET", events_list, "events:read",
 	      PARAMS(LIST_PARAMS, "type", "created") } } },

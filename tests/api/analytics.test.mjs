@@ -69,10 +69,11 @@ test('seed_analytics_example_as_written_after_the_seed_payment', async () => {
 	assert.deepEqual(a, { object: 'customer_analytics', customer: c.id,
 	    livemode: false, total_payments: 1, failed_payments: 0,
 	    volume: [{ currency: 'usd', total_volume: 2500, payments: 1,
-		average_transaction: 2500 }],
+		average_transaction: 2500,
+		refunded_amount: 0, net_volume: 2500 }],
 	    last_payment: lastOf(p) });
 	assert.deepEqual(Object.keys(a.volume[0]), ['currency', 'total_volume',
-	    'payments', 'average_transaction']);
+	    'payments', 'average_transaction', 'refunded_amount', 'net_volume']);
 	assert.deepEqual(Object.keys(a.last_payment), ['id', 'amount', 'currency',
 	    'created']);
 });
@@ -86,7 +87,8 @@ test('api_md_example_three_succeeded_and_one_failed', async () => {
 	assert.deepEqual(await stats(c), { object: 'customer_analytics',
 	    customer: c.id, livemode: false, total_payments: 3, failed_payments: 1,
 	    volume: [{ currency: 'usd', total_volume: 7500, payments: 3,
-		average_transaction: 2500 }],
+		average_transaction: 2500,
+		refunded_amount: 0, net_volume: 7500 }],
 	    last_payment: lastOf(last) });
 });
 
@@ -110,11 +112,14 @@ test('several_currencies_are_never_summed_and_largest_volume_comes_first', async
 	assert.equal(a.failed_payments, 0);
 	assert.deepEqual(a.volume, [
 		{ currency: 'kes', total_volume: 50000, payments: 1,
-		    average_transaction: 50000 },
+		    average_transaction: 50000,
+		    refunded_amount: 0, net_volume: 50000 },
 		{ currency: 'usd', total_volume: 4000, payments: 2,
-		    average_transaction: 2000 },
+		    average_transaction: 2000,
+		    refunded_amount: 0, net_volume: 4000 },
 		{ currency: 'eur', total_volume: 600, payments: 3,
-		    average_transaction: 200 },
+		    average_transaction: 200,
+		    refunded_amount: 0, net_volume: 600 },
 	]);
 	assert.deepEqual(a.last_payment, lastOf(last));
 });
@@ -144,7 +149,8 @@ for (const [amounts, want] of [
 		const v = (await stats(c)).volume;
 		const sum = amounts.reduce((s, x) => s + x, 0);
 		assert.deepEqual(v, [{ currency: 'usd', total_volume: sum,
-		    payments: amounts.length, average_transaction: want }]);
+		    payments: amounts.length, average_transaction: want,
+		    refunded_amount: 0, net_volume: sum }]);
 	});
 }
 
@@ -158,9 +164,11 @@ test('averages_are_rounded_per_currency', async () => {
 	const a = await stats(c);
 	assert.deepEqual(a.volume, [
 		{ currency: 'usd', total_volume: 2001, payments: 2,
-		    average_transaction: 1001 },
+		    average_transaction: 1001,
+		    refunded_amount: 0, net_volume: 2001 },
 		{ currency: 'jpy', total_volume: 17, payments: 3,
-		    average_transaction: 6 },
+		    average_transaction: 6,
+		    refunded_amount: 0, net_volume: 17 },
 	]);
 });
 
@@ -175,7 +183,8 @@ test('a_declined_payment_counts_in_failed_payments_only', async () => {
 	assert.equal(a.total_payments, 1);
 	assert.equal(a.failed_payments, 2);
 	assert.deepEqual(a.volume, [{ currency: 'usd', total_volume: 1000,
-	    payments: 1, average_transaction: 1000 }]);
+	    payments: 1, average_transaction: 1000,
+	    refunded_amount: 0, net_volume: 1000 }]);
 	assert.deepEqual(a.last_payment, lastOf(ok), 'a failed payment is not the last');
 });
 
@@ -228,7 +237,8 @@ test('payments_without_the_customer_are_not_counted', async () => {
 	const a = await stats(c);
 	assert.equal(a.total_payments, 1);
 	assert.deepEqual(a.volume, [{ currency: 'usd', total_volume: 100,
-	    payments: 1, average_transaction: 100 }]);
+	    payments: 1, average_transaction: 100,
+	    refunded_amount: 0, net_volume: 100 }]);
 });
 
 test('refused_payments_change_nothing', async () => {
@@ -295,12 +305,14 @@ test('another_accounts_customer_answers_404_and_its_payments_never_leak', async 
 	// each sees only its own
 	assert.deepEqual(await stats(ca, a.testKey), { ...empty(ca),
 	    total_payments: 1, volume: [{ currency: 'usd', total_volume: 1000,
-		payments: 1, average_transaction: 1000 }],
+		payments: 1, average_transaction: 1000,
+		refunded_amount: 0, net_volume: 1000 }],
 	    last_payment: lastOf(pa) });
 	assert.deepEqual(await stats(cb, b.testKey), { ...empty(cb),
 	    total_payments: 1, failed_payments: 1,
 	    volume: [{ currency: 'kes', total_volume: 5000, payments: 1,
-		average_transaction: 5000 }],
+		average_transaction: 5000,
+		refunded_amount: 0, net_volume: 5000 }],
 	    last_payment: lastOf(pb) });
 	// and neither can look at the other's customer
 	for (const [c, key] of [[ca, b.testKey], [cb, a.testKey],
@@ -448,7 +460,8 @@ test('200_payments_by_16_parallel_clients_leave_analytics_exact', async () => {
 	assert.equal(failed, plan.filter((x) => x.decline).length);
 	const want = Object.entries(recount)
 	    .map(([currency, { sum, n }]) => ({ currency, total_volume: sum,
-		payments: n, average_transaction: avg(sum, n) }))
+		payments: n, average_transaction: avg(sum, n),
+		refunded_amount: 0, net_volume: sum }))
 	    .sort((x, y) => y.total_volume - x.total_volume);
 	assert.deepEqual(an.volume, want);
 	// the newest succeeded payment: the first succeeded one of the list

@@ -179,3 +179,14 @@ test('expand_stays_allowed_where_nothing_else_is', async () => {
 	    headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
 	assert.equal(expectOk(del).deleted, true);
 });
+
+test('refunds_refuse_unknown_parameters_on_every_method', async () => {
+	const p = await post('/v1/payments', { amount: 500, currency: 'usd' });
+	const r = await post('/v1/refunds', { payment: p.id, amount: 100 });
+	await refusesUnknown([
+		['GET', '/v1/refunds'],
+		['POST', '/v1/refunds'],
+		['GET', `/v1/refunds/${r.id}`],
+	], [`/v1/refunds/${r.id}`, `/v1/payments/${p.id}`,
+	    '/v1/refunds?limit=100']);
+});

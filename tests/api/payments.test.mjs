@@ -23,9 +23,9 @@ before(async () => {
 const CURL = { 'User-Agent': 'curl/7.88.1', Accept: '*/*' };
 
 // API.md's key order of the payment object.
-const PAYMENT_KEYS = ['id', 'object', 'amount', 'currency', 'customer',
-    'description', 'status', 'failure_code', 'payment_method', 'metadata',
-    'created', 'livemode'];
+const PAYMENT_KEYS = ['id', 'object', 'amount', 'amount_refunded',
+    'currency', 'customer', 'description', 'status', 'refunded',
+    'failure_code', 'payment_method', 'metadata', 'created', 'livemode'];
 
 const pay = (json, key = acct.testKey, headers = {}) => call('/v1/payments',
     { method: 'POST', key, json, headers });
