@@ -50,10 +50,14 @@ declare namespace PesaSwap {
 		object: 'payment';
 		/** In the currency's minor unit. */
 		amount: number;
+		/** The sum of its refunds (POST /v1/refunds), at most amount. */
+		amount_refunded: number;
 		currency: string;
 		customer: string | null;
 		description: string | null;
 		status: 'succeeded' | 'failed' | 'pending';
+		/** True once refunded in full. */
+		refunded: boolean;
 		failure_code: 'card_declined' | 'insufficient_funds' | null;
 		/** The saved pm_ or test token charged; null when none. */
 		payment_method: string | null;
@@ -135,6 +139,9 @@ declare namespace PesaSwap {
 			total_volume: number;
 			payments: number;
 			average_transaction: number;
+			/** Refunds of these payments; total_volume less them. */
+			refunded_amount: number;
+			net_volume: number;
 		}>;
 		last_payment: {
 			id: string;

@@ -193,7 +193,8 @@ describe('the seed\'s "Common use cases", as written', () => {
 		const a = await peaswap.customers.analytics(customer.id);
 		assert.equal(a.total_payments, 1);
 		assert.deepEqual(a.volume, [{ currency: 'usd', total_volume: 2500,
-		    payments: 1, average_transaction: 2500 }]);
+		    payments: 1, average_transaction: 2500, refunded_amount: 0,
+		    net_volume: 2500 }]);
 	});
 
 	test('Service providers: a customer for invoicing with metadata',
@@ -307,9 +308,11 @@ describe('customers.analytics()', () => {
 		assert.equal(a.failed_payments, 1);
 		const by = Object.fromEntries(a.volume.map((v) => [v.currency, v]));
 		assert.deepEqual(by.usd, { currency: 'usd', total_volume: 3500,
-		    payments: 2, average_transaction: 1750 });
+		    payments: 2, average_transaction: 1750, refunded_amount: 0,
+		    net_volume: 3500 });
 		assert.deepEqual(by.kes, { currency: 'kes', total_volume: 700,
-		    payments: 1, average_transaction: 700 });
+		    payments: 1, average_transaction: 700, refunded_amount: 0,
+		    net_volume: 700 });
 		assert.equal(a.volume.length, 2);
 		assert.deepEqual(a.last_payment, { id: last.id, amount: 700,
 		    currency: 'kes', created: last.created });
