@@ -7,6 +7,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { env } from '../../lib/stack.mjs';
 
+// FastCGI sockets a process may hold when idle: the listening socket
+// only, since nginx opens a connection per request and the worker closes
+// it after the answer.
+export const IDLE_FCGI_CONNS = 1;
+
 export { alive } from '../../lib/jobs.mjs';
 
 const run = promisify(execFile);
@@ -49,18 +54,14 @@ export async function workerPids() {
 }
 
 /**
- * True when worker PID is inside a request: not blocked in epoll_wait(2)
- * or epoll_pwait(2) for the next connection, where an idle worker waits
- * (worker.c). x86-64 numbers.
+ * True when worker PID is inside a request: it holds a connection from
+ * nginx besides the listening socket. A worker accepts, answers and
+ * closes each connection (worker.c), so that is exactly while a client
+ * waits for it; "not in epoll_wait" also caught the moments after an
+ * answer had gone (the close, the next accept).
  */
 export function busy(pid) {
-	try {
-		const nr = readFileSync(`/proc/${pid}/syscall`, 'utf8')
-		    .trim().split(' ')[0];
-		return !['232', '281'].includes(nr);
-	} catch {
-		return false;
-	}
+	return (usage(pid)?.fcgiConns ?? 0) > IDLE_FCGI_CONNS;
 }
 
 /** GET /healthz until 200; false after MS. */

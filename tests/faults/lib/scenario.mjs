@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { env, newAccount, newKey } from '../../lib/stack.mjs';
 import { runLoad, settle } from './load.mjs';
 import { verifyWrites, verifyAnalytics } from './checks.mjs';
-import { restoreStack, snapshot, waitHealthy, workerPids, sleep }
-    from './procs.mjs';
+import { IDLE_FCGI_CONNS, restoreStack, snapshot, waitHealthy, workerPids,
+    sleep } from './procs.mjs';
 
 export const CLIENTS = 8;
 export const LOAD_MS = 25000;		/* the load of one scenario */
@@ -26,10 +26,6 @@ export const LEAK_REQUESTS = 1200;
 // even 100 bytes a request (120 KiB here) shows above it in a few runs,
 // one of 1 KiB a request at once.
 export const RSS_TOLERANCE_KB = 256;
-// FastCGI sockets a process may hold when idle: the listening socket
-// only, since nginx opens a connection per request and the worker closes
-// it after the answer.
-export const IDLE_FCGI_CONNS = 1;
 
 export class Scenario {
 	/** NAME tags its keys; LOAD (runLoad options) overrides the defaults. */
