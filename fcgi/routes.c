@@ -164,7 +164,9 @@ static const struct route routes[] = {
 
 static const struct sql SQL_PING = { "SELECT 1", "", 0 };
 
-/* GET /healthz: 200 when the database answers, 503 otherwise. */
+/* GET /healthz: 200 when the database answers, 503 otherwise. On a
+ * Galera node outside the primary component even SELECT 1 fails (1047),
+ * so the worker moves on to the next node as for any statement. */
 static void
 health(struct req *r)
 {

@@ -124,7 +124,8 @@ test('the_faults_hit_the_load_and_were_absorbed', async () => {
 checkTests(s, { leaks: false, clientRetries: false });
 
 test('every_event_of_the_load_is_delivered_at_least_once', async () => {
-	const events = (await nodeSql(2, 'SELECT id FROM events WHERE' +
+	const events = (await nodeSql(2, 'SET SESSION wsrep_sync_wait = 1;' +
+	    ' SELECT id FROM events WHERE' +
 	    ` account_id = '${s.account.id}' AND livemode = 0 AND created >` +
 	    ` ${endpoint.created}`)).map(([id]) => id);
 	assert.ok(events.length > 100, `only ${events.length} events`);
