@@ -829,6 +829,20 @@ customers_get(struct req *r)
 	customer_free(&c);
 }
 
+/* The customer's object as it is now, not sharing anything with "c"
+ * (params_metadata() changes c->metadata in place); NULL if out of
+ * memory, which only loses previous_attributes. */
+static struct json_object *
+customer_snapshot(const struct customer *c)
+{
+	struct json_object	*now = customer_json(c), *copy = NULL;
+
+	if (json_object_deep_copy(now, &copy, NULL) != 0)
+		copy = NULL;
+	json_object_put(now);
+	return copy;
+}
+
 static int
 update_tx(struct req *r, void *arg)
 {
@@ -839,7 +853,7 @@ update_tx(struct req *r, void *arg)
 	(void)arg;
 	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
-	before = customer_json(&c);
+	before = customer_snapshot(&c);
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
 		http_reply(r, 200, customer_json(&c));
 	else if (rc == 0) {
