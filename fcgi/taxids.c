@@ -65,46 +65,51 @@ taxid_json(const struct db_res *res)
 	return o;
 }
 
-/* One {type, value} in "in"; "param" is its name for errors ("" for the
- * top level, "tax_id_data[0]" in a list). Fills id, country. */
+/* The name of "key" inside "param" for errors: "type" at the top level,
+ * "tax_id_data[1][type]" in a list. */
+static const char *
+param_name(char *buf, size_t sz, const char *param, const char *key)
+{
+	if (*param == '\0')
+		return key;
+	snprintf(buf, sz, "%s[%s]", param, key);
+	return buf;
+}
+
+/* One {type, value} in "in"; "param" names it for errors ("" for the top
+ * level, "tax_id_data[0]" in a list). Fills type, value, country. */
 static int
 taxid_read(struct req *r, struct json_object *in, const char *param,
     const char **type, const char **value, char *country)
 {
 	struct json_object	*t = NULL, *v = NULL;
-	char			 name[64], what[320];
+	const char		*tname, *vname;
+	char			 tbuf[64], vbuf[64], what[320];
 	int			 known;
 
-	snprintf(name, sizeof(name), "%s%stype%s", param, *param ? "[" : "",
-	    *param ? "]" : "");
+	tname = param_name(tbuf, sizeof(tbuf), param, "type");
+	vname = param_name(vbuf, sizeof(vbuf), param, "value");
 	if (!json_object_object_get_ex(in, "type", &t) ||
 	    !json_object_is_type(t, json_type_string))
-		return api_error(r, ERR_PARAM_MISSING, name, name);
-	snprintf(name, sizeof(name), "%s%svalue%s", param, *param ? "[" : "",
-	    *param ? "]" : "");
+		return api_error(r, ERR_PARAM_MISSING, tname, tname);
 	if (!json_object_object_get_ex(in, "value", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		return api_error(r, ERR_PARAM_MISSING, name, name);
+		return api_error(r, ERR_PARAM_MISSING, vname, vname);
 	*type = json_object_get_string(t);
 	*value = json_object_get_string(v);
-	if (json_object_object_length(in) != 2) {
-		snprintf(what, sizeof(what), "%s (only type and value)",
-		    *param ? param : "tax_id");
-		return api_error(r, ERR_PARAM_INVALID, *param ? param : "type",
-		    what);
+	if (*param != '\0' && json_object_object_length(in) != 2) {
+		snprintf(what, sizeof(what), "%s (only type and value)", param);
+		return api_error(r, ERR_PARAM_INVALID, param, what);
 	}
 	if (fields_tax_id(*type, *value, country, &known) == 0)
 		return 0;
-	if (known) {
+	if (known)
 		snprintf(what, sizeof(what), "%s (not a valid %.16s number)",
-		    name, *type);
-		return api_error(r, ERR_PARAM_INVALID, name, what);
-	}
-	snprintf(name, sizeof(name), "%s%stype%s", param, *param ? "[" : "",
-	    *param ? "]" : "");
-	snprintf(what, sizeof(what), "%s (one of %s)", name,
-	    fields_tax_id_types());
-	return api_error(r, ERR_PARAM_INVALID, name, what);
+		    vname, *type);
+	else
+		snprintf(what, sizeof(what), "%s (one of %s)", tname,
+		    fields_tax_id_types());
+	return api_error(r, ERR_PARAM_INVALID, known ? vname : tname, what);
 }
 
 /* Inserts a tax id for "customer"; *obj gets its object when not NULL. */

@@ -396,15 +396,15 @@ describe('errors', () => {
 		    code: 'parameter_missing', param: 'email' });
 	});
 
-	test('a Stripe-only parameter (description) is parameter_unknown',
+	test('a Stripe-only parameter (balance) is parameter_unknown',
 	    async () => {
 		const err = await rejection(stripe.customers.create({
 			name: 'Extra', email: email('extra'),
-			description: 'Stripe has this, we do not',
+			balance: 500,
 		}));
 		assertOurError(err, { cls: Stripe.errors.StripeInvalidRequestError,
 		    status: 400, type: 'invalid_request_error',
-		    code: 'parameter_unknown', param: 'description' });
+		    code: 'parameter_unknown', param: 'balance' });
 	});
 
 	test('a body over the limit is a JSON 413 body_too_large, not ' +
