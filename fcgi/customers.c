@@ -14,20 +14,27 @@
 #include "customers.h"
 #include "db.h"
 #include "events.h"
+#include "fields.h"
 #include "http.h"
 #include "ids.h"
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
+#include "payment_methods.h"
+#include "schedules.h"
 #include "search.h"
+#include "subscriptions.h"
+#include "taxids.h"
 #include "valid.h"
 
 /* The columns every customer query selects, in this order. */
 #define CUSTOMER_COLS \
 	"id, name, email, phone, metadata, created, updated, livemode, pk," \
-	" default_pm, test_clock"
+	" default_pm, test_clock, description, address, shipping," \
+	" preferred_locales, invoice_prefix"
 enum { COL_ID, COL_NAME, COL_EMAIL, COL_PHONE, COL_METADATA, COL_CREATED,
-	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM, COL_TEST_CLOCK };
+	COL_UPDATED, COL_LIVEMODE, COL_PK, COL_DEFAULT_PM, COL_TEST_CLOCK,
+	COL_DESCRIPTION, COL_ADDRESS, COL_SHIPPING, COL_LOCALES, COL_PREFIX };
 
 static const struct sql SQL_CUSTOMER_GET = {
 	"SELECT " CUSTOMER_COLS " FROM customers"
@@ -41,13 +48,20 @@ static const struct sql SQL_CUSTOMER_SHARE = {
 	"sis", 0 };
 static const struct sql SQL_CUSTOMER_INSERT = {
 	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
-	" metadata, created, updated, test_clock)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssissssiis", 0 };
+	" metadata, created, updated, test_clock, description, address,"
+	" shipping, preferred_locales, invoice_prefix)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"ssissssiissssss", 0 };
 static const struct sql SQL_CUSTOMER_UPDATE = {
 	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
-	" default_pm = ?, updated = ?"
+	" default_pm = ?, updated = ?, description = ?, address = ?,"
+	" shipping = ?, preferred_locales = ?, invoice_prefix = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL",
-	"sssssisis", 0 };
+	"sssssissssssis", 0 };
+/* Whether a missing customer was deleted, to say so (API.md: 404). */
+static const struct sql SQL_CUSTOMER_WAS_DELETED = {
+	"SELECT 1 FROM customers WHERE " SCOPE " AND id = ?"
+	" AND deleted IS NOT NULL", "sis", 0 };
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
@@ -73,6 +87,11 @@ struct customer {
 	int			 livemode;
 	char			 default_pm[IDS_MAX];	/* "" if none */
 	char			 test_clock[IDS_MAX];	/* "" if none */
+	char			*description;	/* NULL: none */
+	struct json_object	*address;	/* NULL: none */
+	struct json_object	*shipping;	/* NULL: none */
+	char			*locales;	/* "en,fr-FR"; NULL: none */
+	char			 invoice_prefix[16];
 };
 
 static void
@@ -82,6 +101,10 @@ customer_free(struct customer *c)
 	free(c->email);
 	free(c->phone);
 	json_object_put(c->metadata);
+	free(c->description);
+	json_object_put(c->address);
+	json_object_put(c->shipping);
+	free(c->locales);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -101,12 +124,42 @@ customer_from_row(struct customer *c, const struct db_res *res)
 	    res->val[COL_DEFAULT_PM] ? res->val[COL_DEFAULT_PM] : "");
 	snprintf(c->test_clock, sizeof(c->test_clock), "%s",
 	    res->val[COL_TEST_CLOCK] ? res->val[COL_TEST_CLOCK] : "");
+	snprintf(c->invoice_prefix, sizeof(c->invoice_prefix), "%s",
+	    res->val[COL_PREFIX] ? res->val[COL_PREFIX] : "");
+	c->description = res->val[COL_DESCRIPTION] ?
+	    strdup(res->val[COL_DESCRIPTION]) : NULL;
+	c->address = res->val[COL_ADDRESS] ?
+	    jsonx_parse_object(res->val[COL_ADDRESS]) : NULL;
+	c->shipping = res->val[COL_SHIPPING] ?
+	    jsonx_parse_object(res->val[COL_SHIPPING]) : NULL;
+	c->locales = res->val[COL_LOCALES] ? strdup(res->val[COL_LOCALES]) :
+	    NULL;
 	if (c->name == NULL || c->email == NULL || c->metadata == NULL ||
-	    (res->val[COL_PHONE] != NULL && c->phone == NULL)) {
+	    (res->val[COL_PHONE] != NULL && c->phone == NULL) ||
+	    (res->val[COL_DESCRIPTION] != NULL && c->description == NULL) ||
+	    (res->val[COL_ADDRESS] != NULL && c->address == NULL) ||
+	    (res->val[COL_SHIPPING] != NULL && c->shipping == NULL) ||
+	    (res->val[COL_LOCALES] != NULL && c->locales == NULL)) {
 		customer_free(c);
 		return -1;
 	}
 	return 0;
+}
+
+/* preferred_locales as Stripe returns it: an array, empty for none. */
+static struct json_object *
+locales_json(const char *locales)
+{
+	struct json_object	*a = json_object_new_array();
+	const char		*p = locales, *end;
+
+	while (a != NULL && p != NULL && *p != '\0') {
+		end = strchr(p, ',');
+		json_object_array_add(a, json_object_new_string_len(p,
+		    end ? (int)(end - p) : (int)strlen(p)));
+		p = end ? end + 1 : NULL;
+	}
+	return a;
 }
 
 /* The API object; a new reference. */
@@ -123,6 +176,12 @@ customer_json(const struct customer *c)
 	jsonx_add_str(o, "name", c->name);
 	jsonx_add_str(o, "email", c->email);
 	jsonx_add_str(o, "phone", c->phone);
+	jsonx_add_str(o, "description", c->description);
+	jsonx_add_nullable(o, "address", json_object_get(c->address));
+	jsonx_add_nullable(o, "shipping", json_object_get(c->shipping));
+	jsonx_add(o, "preferred_locales", locales_json(c->locales));
+	jsonx_add_str(o, "invoice_prefix", c->invoice_prefix[0] ?
+	    c->invoice_prefix : NULL);
 	jsonx_add_i64(o, "created", c->created);
 	jsonx_add_i64(o, "updated", c->updated);
 	jsonx_add(o, "metadata", json_object_get(c->metadata));
@@ -141,6 +200,36 @@ static const struct sql *const load_sql[] = {
 };
 
 /*
+ * Answers that customer "id" does not exist: 404 for the path's id, or
+ * 400 naming "param". One the caller deleted says so, with "deleted":
+ * true in the error (issue 15); another account's or mode's id answers
+ * as one that never existed (API.md). Returns -1, DB_RETRY.
+ */
+static int
+customer_missing(struct req *r, const char *id, const char *param)
+{
+	struct json_object	*err;
+	struct db_res		 res;
+	char			 what[96];
+	int			 rc = 0;
+
+	if (ids_valid(id, "cust_") == 0 &&
+	    (rc = db_one(r, &SQL_CUSTOMER_WAS_DELETED, (struct db_val[]){
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res)) == DB_FOUND)
+		db_res_free(&res);
+	if (rc != 0 && rc != DB_FOUND)
+		return rc;
+	snprintf(what, sizeof(what), "customer: '%.40s'%s", id,
+	    rc == DB_FOUND ? "; it has been deleted" : "");
+	api_error(r, param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
+	    param ? param : "id", what);
+	if (rc == DB_FOUND &&
+	    json_object_object_get_ex(r->reply, "error", &err))
+		jsonx_add_bool(err, "deleted", 1);
+	return -1;
+}
+
+/*
  * Loads customer "id" of the caller with "lock". If it does not exist,
  * answers 404 for the path's id, or 400 resource_missing naming "param"
  * when the id came in a parameter. Returns 0, DB_RETRY, or -1 (set).
@@ -150,7 +239,6 @@ customer_load(struct req *r, const char *id, enum lock lock,
     const char *param, struct customer *c)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc;
 
 	/* Not one of our ids: no such customer, and no query (MariaDB's
@@ -159,11 +247,8 @@ customer_load(struct req *r, const char *id, enum lock lock,
 	    db_one(r, load_sql[lock], (struct db_val[]){
 	    DB_SCOPE(r), DB_S(id),
 	    DB_E }, &res);
-	if (rc == 0) {
-		snprintf(what, sizeof(what), "customer: '%.40s'", id);
-		return api_error(r, param ? ERR_REF_MISSING :
-		    ERR_RESOURCE_MISSING, param ? param : "id", what);
-	}
+	if (rc == 0)
+		return customer_missing(r, id, param);
 	if (rc != DB_FOUND)
 		return rc;
 	rc = customer_from_row(c, &res);
@@ -292,6 +377,278 @@ read_test_clock(struct req *r, int creating, struct customer *c)
 	return 0;
 }
 
+/* A value that means "none" when updating: JSON null or "". */
+static int
+is_unset(struct json_object *v)
+{
+	return v == NULL || (json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) == 0);
+}
+
+/* The keys of an address, as Stripe's. */
+static const char *const address_keys[] = {
+	"city", "country", "line1", "line2", "postal_code", "state" };
+#define ADDRESS_KEYS	(sizeof(address_keys) / sizeof(address_keys[0]))
+
+/* 400 unless every key of object "in" is one of "keys". */
+static int
+only_keys(struct req *r, struct json_object *in, const char *param,
+    const char *const *keys, size_t n)
+{
+	char	 name[96];
+	size_t	 i;
+
+	json_object_object_foreach(in, key, val) {
+		(void)val;
+		for (i = 0; i < n && strcmp(keys[i], key) != 0; i++)
+			continue;
+		if (i == n) {
+			snprintf(name, sizeof(name), "%s[%.40s]", param, key);
+			return api_error(r, ERR_PARAM_UNKNOWN, name, name);
+		}
+	}
+	return 0;
+}
+
+/* One string of an address or shipping: *out borrowed, NULL if none. */
+static int
+sub_text(struct req *r, struct json_object *in, const char *param,
+    const char *key, const char **out)
+{
+	struct json_object	*v = NULL;
+	char			 name[64], what[160];
+
+	*out = NULL;
+	if (!json_object_object_get_ex(in, key, &v) || is_unset(v))
+		return 0;
+	*out = json_object_get_string(v);
+	if (json_object_is_type(v, json_type_string) &&
+	    strlen(*out) == (size_t)json_object_get_string_len(v) &&
+	    valid_text(*out, FIELDS_TEXT_MAX) == 0)
+		return 0;
+	snprintf(name, sizeof(name), "%s[%s]", param, key);
+	snprintf(what, sizeof(what), "%s (a string of at most %d characters, "
+	    "no control characters)", name, FIELDS_TEXT_MAX);
+	return api_error(r, ERR_PARAM_INVALID, name, what);
+}
+
+/* The country of an address: ISO 3166-1 alpha-2, any case, upper-cased
+ * into "up" (3 bytes); "" when none. */
+static int
+address_country(struct req *r, struct json_object *in, const char *param,
+    char *up)
+{
+	const char	*s;
+	char		 name[64], what[128];
+
+	up[0] = '\0';
+	if (sub_text(r, in, param, "country", &s) == -1)
+		return -1;
+	if (s == NULL)
+		return 0;
+	if (strlen(s) == 2) {
+		up[0] = s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' + 'A' : s[0];
+		up[1] = s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' + 'A' : s[1];
+		up[2] = '\0';
+		if (fields_country(up) == 0)
+			return 0;
+	}
+	snprintf(name, sizeof(name), "%s[country]", param);
+	snprintf(what, sizeof(what), "%s (a two-letter ISO 3166-1 country "
+	    "code, such as US or KE)", name);
+	return api_error(r, ERR_PARAM_INVALID, name, what);
+}
+
+/*
+ * An address object "in" named "param" as Stripe shapes it: every key
+ * present, null when not given; the country checked and the postal code
+ * checked against it where we know the rule. *out: a new reference.
+ */
+static int
+read_address(struct req *r, struct json_object *in, const char *param,
+    struct json_object **out)
+{
+	struct json_object	*a;
+	const char		*s[ADDRESS_KEYS];
+	char			 country[3], name[64], what[160];
+	size_t			 i;
+
+	if (!json_object_is_type(in, json_type_object)) {
+		snprintf(what, sizeof(what), "%s (an object of line1, line2, "
+		    "city, state, postal_code, country)", param);
+		return api_error(r, ERR_PARAM_INVALID, param, what);
+	}
+	if (only_keys(r, in, param, address_keys, ADDRESS_KEYS) == -1 ||
+	    address_country(r, in, param, country) == -1)
+		return -1;
+	for (i = 0; i < ADDRESS_KEYS; i++)
+		if (sub_text(r, in, param, address_keys[i], &s[i]) == -1)
+			return -1;
+	if (country[0] != '\0' && s[4] != NULL &&
+	    fields_postal_code(country, s[4]) == -1) {
+		snprintf(name, sizeof(name), "%s[postal_code]", param);
+		snprintf(what, sizeof(what), "%s (not a postal code of %s)",
+		    name, country);
+		return api_error(r, ERR_PARAM_INVALID, name, what);
+	}
+	a = json_object_new_object();
+	for (i = 0; i < ADDRESS_KEYS; i++)
+		jsonx_add_str(a, address_keys[i], i == 1 && country[0] ?
+		    country : s[i]);
+	*out = a;
+	return 0;
+}
+
+/* address: an address, or "" / null for none. */
+static int
+read_customer_address(struct req *r, struct customer *c)
+{
+	struct json_object	*v = params_get(r, "address"), *a = NULL;
+
+	if (!params_has(r, "address"))
+		return 0;
+	if (!is_unset(v) && read_address(r, v, "address", &a) == -1)
+		return -1;
+	json_object_put(c->address);
+	c->address = a;
+	return 0;
+}
+
+/*
+ * shipping: {name, phone, address} with name and address required, as
+ * Stripe's; the phone normalised to E.164 as the customer's. "" / null
+ * for none.
+ */
+static int
+read_shipping(struct req *r, struct customer *c)
+{
+	static const char *const keys[] = { "address", "name", "phone" };
+	struct json_object	*v = params_get(r, "shipping"), *a = NULL, *o;
+	const char		*name, *phone;
+	char			 e164[VALID_PHONE_MAX + 1];
+
+	if (!params_has(r, "shipping"))
+		return 0;
+	if (is_unset(v)) {
+		json_object_put(c->shipping);
+		c->shipping = NULL;
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return api_error(r, ERR_PARAM_INVALID, "shipping",
+		    "shipping (an object of name, phone and address)");
+	if (only_keys(r, v, "shipping", keys, 3) == -1 ||
+	    sub_text(r, v, "shipping", "name", &name) == -1 ||
+	    sub_text(r, v, "shipping", "phone", &phone) == -1)
+		return -1;
+	if (name == NULL)
+		return api_error(r, ERR_PARAM_MISSING, "shipping[name]",
+		    "shipping[name]");
+	if (phone != NULL && valid_phone(phone, e164, sizeof(e164)) == -1)
+		return api_error(r, ERR_PHONE_INVALID, "shipping[phone]",
+		    " in shipping[phone]");
+	if (!json_object_object_get_ex(v, "address", &a) || is_unset(a))
+		return api_error(r, ERR_PARAM_MISSING, "shipping[address]",
+		    "shipping[address]");
+	if (read_address(r, a, "shipping[address]", &a) == -1)
+		return -1;
+	o = json_object_new_object();
+	jsonx_add(o, "address", a);
+	jsonx_add_str(o, "name", name);
+	jsonx_add_str(o, "phone", phone != NULL ? e164 : NULL);
+	json_object_put(c->shipping);
+	c->shipping = o;
+	return 0;
+}
+
+/* description: Stripe's free text of up to 5000 characters. */
+static int
+read_description(struct req *r, struct customer *c)
+{
+	const char	*s;
+
+	if (!params_has(r, "description"))
+		return 0;
+	if (params_text(r, "description", FIELDS_TEXT_MAX, &s) == -1)
+		return -1;
+	free(c->description);
+	c->description = s != NULL ? strdup(s) : NULL;
+	return s == NULL || c->description != NULL ? 0 :
+	    api_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+/* preferred_locales: up to 10 BCP 47 tags ("en", "fr-FR"), kept
+ * comma-separated; "" / null for none. */
+static int
+read_locales(struct req *r, struct customer *c)
+{
+	struct json_object	*list;
+	const char		*tag;
+	char			 buf[FIELDS_LOCALES_MAX * 17 + 1] = "";
+	size_t			 i, n, len = 0;
+
+	if (!params_has(r, "preferred_locales"))
+		return 0;
+	if (!is_unset(params_get(r, "preferred_locales"))) {
+		if (params_list(r, "preferred_locales", &list) == -1)
+			return -1;
+		n = json_object_array_length(list);
+		for (i = 0; i < n; i++) {
+			tag = json_object_get_string(
+			    json_object_array_get_idx(list, i));
+			if (i >= FIELDS_LOCALES_MAX || fields_locale(tag) == -1)
+				break;
+			len += snprintf(buf + len, sizeof(buf) - len, "%s%s",
+			    i > 0 ? "," : "", tag);
+		}
+		json_object_put(list);
+		if (i < n)
+			return api_error(r, ERR_PARAM_INVALID,
+			    "preferred_locales", "preferred_locales (at most "
+			    "10 language tags such as en or fr-FR)");
+	}
+	free(c->locales);
+	c->locales = buf[0] != '\0' ? strdup(buf) : NULL;
+	return buf[0] == '\0' || c->locales != NULL ? 0 :
+	    api_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+/* invoice_prefix: 3 to 12 upper-case letters or digits; generated at
+ * creation when not given, as Stripe does, and never unset. */
+static int
+read_invoice_prefix(struct req *r, int creating, struct customer *c)
+{
+	const char	*s;
+	int		 rc;
+
+	if ((rc = params_str(r, "invoice_prefix", &s)) == -1)
+		return -1;
+	if (rc == PARAMS_PRESENT &&
+	    (s == NULL || fields_invoice_prefix(s) == -1))
+		return api_error(r, ERR_PARAM_INVALID, "invoice_prefix",
+		    "invoice_prefix (3 to 12 upper-case letters or digits)");
+	if (rc == PARAMS_PRESENT)
+		snprintf(c->invoice_prefix, sizeof(c->invoice_prefix), "%s", s);
+	else if (creating && fields_new_invoice_prefix(c->invoice_prefix,
+	    sizeof(c->invoice_prefix)) == -1)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	return 0;
+}
+
+/* The fields of issue 15, read into "c" (discarded by the caller on an
+ * error). */
+static int
+read_stripe_fields(struct req *r, int creating, struct customer *c)
+{
+	if (read_description(r, c) == -1 ||
+	    read_customer_address(r, c) == -1 ||
+	    read_shipping(r, c) == -1 ||
+	    read_locales(r, c) == -1 ||
+	    read_invoice_prefix(r, creating, c) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * Reads the parameters into "c": on create every field, on update only
  * those sent (c holds the current customer). *changed says whether
@@ -309,6 +666,7 @@ customer_params(struct req *r, int creating, struct customer *c,
 	    read_email(r, creating, &in) == -1 ||
 	    read_phone(r, &phone_sent, &in) == -1 ||
 	    params_metadata(r, c->metadata) == -1 ||
+	    read_stripe_fields(r, creating, c) == -1 ||
 	    (rc = read_default_pm(r, c)) != 0 ||
 	    (rc = read_test_clock(r, creating, c)) != 0) {
 		customer_free(&in);
@@ -352,15 +710,48 @@ duplicate_email(struct req *r, const struct customer *c)
 	return -1;
 }
 
-/* Renders "c", writes event "type" about it, and answers with it. */
+/* The stored text of an optional object; NULL for none. */
+static const char *
+json_text_or_null(struct json_object *o)
+{
+	return o != NULL ? jsonx_text(o) : NULL;
+}
+
+/*
+ * Stripe's data.previous_attributes: the top-level keys of "after" whose
+ * value differs in "before", with the old value. "updated" is left out:
+ * it changes on every update and is not a field the caller changed.
+ * A new reference.
+ */
+static struct json_object *
+previous_attributes(struct json_object *before, struct json_object *after)
+{
+	struct json_object	*prev = json_object_new_object(), *old;
+
+	json_object_object_foreach(after, key, val) {
+		if (strcmp(key, "updated") == 0 ||
+		    !json_object_object_get_ex(before, key, &old) ||
+		    json_object_equal(old, val))
+			continue;
+		jsonx_add_nullable(prev, key, json_object_get(old));
+	}
+	return prev;
+}
+
+/* Renders "c", writes event "type" about it (with previous_attributes
+ * against "before" when not NULL), and answers with it. */
 static int
 answer_with_event(struct req *r, const struct customer *c,
-    enum event_type type)
+    enum event_type type, struct json_object *before)
 {
-	struct json_object	*obj = customer_json(c);
+	struct json_object	*obj = customer_json(c), *prev = NULL;
 	int			 rc;
 
-	if ((rc = events_add(r, type, obj)) != 0) {
+	if (before != NULL)
+		prev = previous_attributes(before, obj);
+	rc = events_add_change(r, type, obj, prev);
+	json_object_put(prev);
+	if (rc != 0) {
 		json_object_put(obj);
 		return rc;
 	}
@@ -379,12 +770,15 @@ insert_tx(struct req *r, void *arg)
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
 	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
 	    DB_I(c->updated), DB_SN(c->test_clock[0] ? c->test_clock : NULL),
+	    DB_SN(c->description), DB_SN(json_text_or_null(c->address)),
+	    DB_SN(json_text_or_null(c->shipping)), DB_SN(c->locales),
+	    DB_SN(c->invoice_prefix[0] ? c->invoice_prefix : NULL),
 	    DB_E }, NULL);
 	if (rc == DB_DUP)
 		return duplicate_email(r, c);
-	if (rc != 0)
+	if (rc != 0 || (rc = taxids_from_data(r, c->id)) != 0)
 		return rc;
-	return answer_with_event(r, c, EVT_CUSTOMER_CREATED);
+	return answer_with_event(r, c, EVT_CUSTOMER_CREATED, NULL);
 }
 
 /* POST /v1/customers */
@@ -435,15 +829,31 @@ customers_get(struct req *r)
 	customer_free(&c);
 }
 
+/* The customer's object as it is now, not sharing anything with "c"
+ * (params_metadata() changes c->metadata in place); NULL if out of
+ * memory, which only loses previous_attributes. */
+static struct json_object *
+customer_snapshot(const struct customer *c)
+{
+	struct json_object	*now = customer_json(c), *copy = NULL;
+
+	if (json_object_deep_copy(now, &copy, NULL) != 0)
+		copy = NULL;
+	json_object_put(now);
+	return copy;
+}
+
 static int
 update_tx(struct req *r, void *arg)
 {
-	struct customer	 c;
-	int		 changed = 0, rc;
+	struct json_object	*before;
+	struct customer		 c;
+	int			 changed = 0, rc;
 
 	(void)arg;
 	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
+	before = customer_snapshot(&c);
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
 		http_reply(r, 200, customer_json(&c));
 	else if (rc == 0) {
@@ -453,13 +863,18 @@ update_tx(struct req *r, void *arg)
 		    DB_S(jsonx_text(c.metadata)),
 		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
 		    DB_I(c.updated),
+		    DB_SN(c.description), DB_SN(json_text_or_null(c.address)),
+		    DB_SN(json_text_or_null(c.shipping)), DB_SN(c.locales),
+		    DB_SN(c.invoice_prefix[0] ? c.invoice_prefix : NULL),
 		    DB_SCOPE(r),
 		    DB_S(c.id), DB_E }, NULL);
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
 		if (rc == 0)
-			rc = answer_with_event(r, &c, EVT_CUSTOMER_UPDATED);
+			rc = answer_with_event(r, &c, EVT_CUSTOMER_UPDATED,
+			    before);
 	}
+	json_object_put(before);
 	customer_free(&c);
 	return rc;
 }
@@ -471,9 +886,38 @@ customers_update(struct req *r)
 	(void)db_tx(r, update_tx, NULL);
 }
 
+/*
+ * What a deletion ends with the customer, in its transaction and each
+ * with its event (issue 15): subscriptions not ended are canceled,
+ * schedules yet to run are canceled, saved payment methods are
+ * detached. Nothing is left running for a customer that is gone.
+ */
+static int
+delete_dependents(struct req *r, const char *id, struct json_object **subs,
+    struct json_object **scheds, struct json_object **pms)
+{
+	int	 rc;
+
+	*scheds = *pms = NULL;
+	if ((rc = subscriptions_cancel_customer(r, id, subs)) != 0 ||
+	    (rc = schedules_cancel_customer(r, id, scheds)) != 0)
+		return rc;
+	return payment_methods_detach_customer(r, id, pms);
+}
+
+/* Adds the array "ids" (borrowed) under "key" unless it is empty: a
+ * deletion that ended nothing answers API.md's stub exactly. */
+static void
+add_if_any(struct json_object *o, const char *key, struct json_object *ids)
+{
+	if (json_object_array_length(ids) > 0)
+		jsonx_add(o, key, json_object_get(ids));
+}
+
 static int
 delete_tx(struct req *r, void *arg)
 {
+	struct json_object	*subs = NULL, *scheds = NULL, *pms = NULL;
 	struct customer		 c;
 	int64_t			 now = time(NULL);
 	int			 rc;
@@ -481,18 +925,30 @@ delete_tx(struct req *r, void *arg)
 	(void)arg;
 	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
-	rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){ DB_I(now),
-	    DB_I(now), DB_SCOPE(r),
-	    DB_S(c.id), DB_E }, NULL);
+	/* Every payment method was detached: the event shows no default. */
+	if ((rc = delete_dependents(r, c.id, &subs, &scheds, &pms)) == 0) {
+		c.default_pm[0] = '\0';
+		rc = db_exec(r, &SQL_CUSTOMER_DELETE, (struct db_val[]){
+		    DB_I(now), DB_I(now), DB_SCOPE(r), DB_S(c.id), DB_E },
+		    NULL);
+	}
 	if (rc == 0)
-		rc = answer_with_event(r, &c, EVT_CUSTOMER_DELETED);
-	if (rc == 0)
+		rc = answer_with_event(r, &c, EVT_CUSTOMER_DELETED, NULL);
+	if (rc == 0) {
 		http_reply_deleted(r, c.id, "customer");
+		add_if_any(r->reply, "canceled_subscriptions", subs);
+		add_if_any(r->reply, "canceled_payment_schedules", scheds);
+		add_if_any(r->reply, "detached_payment_methods", pms);
+	}
+	json_object_put(subs);
+	json_object_put(scheds);
+	json_object_put(pms);
 	customer_free(&c);
 	return rc;
 }
 
-/* DELETE /v1/customers/:id: soft delete; payments keep the customer. */
+/* DELETE /v1/customers/:id: soft delete; payments keep the customer, and
+ * what would go on running for it stops (delete_dependents()). */
 void
 customers_delete(struct req *r)
 {

@@ -30,6 +30,7 @@ static const char *const types[EVT__MAX] = {
 	"subscription.deleted",		/* EVT_SUBSCRIPTION_DELETED */
 	"refund.created",		/* EVT_REFUND_CREATED */
 	"payment.refunded",		/* EVT_PAYMENT_REFUNDED */
+	"payment_schedule.canceled",	/* EVT_PAYMENT_SCHEDULE_CANCELED */
 };
 
 static const struct sql SQL_EVENT_INSERT = {
@@ -45,11 +46,16 @@ static const struct sql SQL_EVENT_CURSOR = LIST_CURSOR("events");
 	"SELECT " EVENTS_COLS " FROM events FORCE INDEX (" index ")"	\
 	" WHERE " SCOPE
 
-/* Indexed by [type filter][ascending]. */
-static const struct sql SQL_EVENT_LIST[2][2] = {
-	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_list"), ""),
-	LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_type") " AND type = ?",
+/* Indexed by [type filter][customer filter][ascending]. customer_id
+ * is generated from data (sql/009): the customer or the object's. */
+static const struct sql SQL_EVENT_LIST[2][2][2] = {
+	{ LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_list"), ""),
+	  LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_customer")
+	    " AND customer_id = ?", "s") },
+	{ LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_type") " AND type = ?",
 	    "s"),
+	  LIST_PAIR_CREATED(EVENT_LIST_HEAD("events_customer")
+	    " AND type = ? AND customer_id = ?", "ss") },
 };
 
 const char *
@@ -72,6 +78,13 @@ events_type_parse(const char *name)
 int
 events_add(struct req *r, enum event_type type, struct json_object *obj)
 {
+	return events_add_change(r, type, obj, NULL);
+}
+
+int
+events_add_change(struct req *r, enum event_type type,
+    struct json_object *obj, struct json_object *previous)
+{
 	struct json_object	*data;
 	char			 id[IDS_MAX];
 	int			 rc;
@@ -81,6 +94,8 @@ events_add(struct req *r, enum event_type type, struct json_object *obj)
 	if ((data = json_object_new_object()) == NULL)
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	jsonx_add(data, "object", json_object_get(obj));
+	if (previous != NULL)
+		jsonx_add(data, "previous_attributes", json_object_get(previous));
 	rc = db_exec(r, &SQL_EVENT_INSERT, (struct db_val[]){ DB_S(id),
 	    DB_SCOPE(r), DB_S(types[type]), DB_S(jsonx_text(data)),
 	    DB_I(time(NULL)), DB_E }, NULL);
@@ -116,16 +131,17 @@ events_get(struct req *r)
 	db_res_free(&res);
 }
 
-/* GET /v1/events: newest first; type, created and cursors. */
+/* GET /v1/events: newest first; type, customer, created and cursors. */
 void
 events_list(struct req *r)
 {
 	struct list_page	 p;
-	const char		*type = NULL;
+	const char		*f[2] = { NULL, NULL };	/* type, customer */
 
-	if (params_str(r, "type", &type) == -1 ||
+	if (params_str(r, "type", &f[0]) == -1 ||
+	    params_id(r, "customer", 0, &f[1]) == -1 ||
 	    list_params(r, &SQL_EVENT_CURSOR, &p) == -1)
 		return;
-	list_answer(r, &p, &SQL_EVENT_LIST[type != NULL][p.ascending], &type,
-	    1, 1, events_json, "/v1/events");
+	list_answer(r, &p, &SQL_EVENT_LIST[f[0] != NULL][f[1] != NULL]
+	    [p.ascending], f, 2, 1, events_json, "/v1/events");
 }

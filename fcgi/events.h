@@ -25,6 +25,7 @@ enum event_type {
 	EVT_SUBSCRIPTION_DELETED,
 	EVT_REFUND_CREATED,
 	EVT_PAYMENT_REFUNDED,
+	EVT_PAYMENT_SCHEDULE_CANCELED,
 	EVT__MAX
 };
 
@@ -32,6 +33,11 @@ enum event_type {
  * and mode. Call inside db_tx(). Returns 0, DB_RETRY or -1 (error set). */
 int	events_add(struct req *r, enum event_type type,
 	    struct json_object *obj);
+/* As events_add(), with Stripe's data.previous_attributes: the changed
+ * top-level keys with their old values ("previous" borrowed; NULL for
+ * none). */
+int	events_add_change(struct req *r, enum event_type type,
+	    struct json_object *obj, struct json_object *previous);
 
 /* The API name of "type" ("customer.created"); NULL for EVT__MAX. */
 const char *events_type_name(enum event_type type);

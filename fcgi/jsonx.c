@@ -26,6 +26,13 @@ jsonx_add_null(struct json_object *obj, const char *key)
 }
 
 int
+jsonx_add_nullable(struct json_object *obj, const char *key,
+    struct json_object *val)
+{
+	return val != NULL ? jsonx_add(obj, key, val) : jsonx_add_null(obj, key);
+}
+
+int
 jsonx_add_str(struct json_object *obj, const char *key, const char *s)
 {
 	if (s == NULL)

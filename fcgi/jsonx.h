@@ -22,6 +22,9 @@ int	jsonx_add_bool(struct json_object *obj, const char *key, int v);
 
 /* Adds JSON null under "key". */
 int	jsonx_add_null(struct json_object *obj, const char *key);
+/* Adds "val", or JSON null when "val" is NULL; takes "val". */
+int	jsonx_add_nullable(struct json_object *obj, const char *key,
+	    struct json_object *val);
 
 /* Parses a JSON object from text ("{}" for NULL); NULL if invalid. */
 struct json_object *jsonx_parse_object(const char *text);

@@ -137,6 +137,34 @@ list_rows(struct req *r, struct db_res *res,
 	return rows;
 }
 
+/* A render for list_rows(): the row's first column, an id. */
+static struct json_object *
+id_json(const struct db_res *res)
+{
+	return json_object_new_string(res->val[0]);
+}
+
+int
+list_each(struct req *r, const struct sql *q, const char *customer,
+    int (*fn)(struct req *, const char *, const char *),
+    struct json_object **ids)
+{
+	struct db_res	 res;
+	size_t		 i;
+	int		 rc;
+
+	*ids = NULL;
+	if ((rc = db_query(r, q, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(customer), DB_E }, &res)) != 0)
+		return rc;
+	if ((*ids = list_rows(r, &res, id_json)) == NULL)
+		return -1;
+	for (i = 0; rc == 0 && i < json_object_array_length(*ids); i++)
+		rc = fn(r, json_object_get_string(
+		    json_object_array_get_idx(*ids, i)), customer);
+	return rc;
+}
+
 void
 list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
     const char *object, const char *url)

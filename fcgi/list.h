@@ -66,6 +66,16 @@ struct db_res;
  * "res". Returns the array, or NULL with the error set. */
 struct json_object *list_rows(struct req *r, struct db_res *res,
 	    struct json_object *(*render)(const struct db_res *));
+/*
+ * Inside db_tx(): reads the ids that "q" selects for (account, mode,
+ * "customer"), then calls fn(r, id, customer) on each in order, stopping
+ * at the first that does not return 0. *ids gets a new array of the ids
+ * (NULL if they could not be read). Returns what the last call returned,
+ * or the query's DB_RETRY / -1.
+ */
+int	list_each(struct req *r, const struct sql *q, const char *customer,
+	    int (*fn)(struct req *, const char *, const char *),
+	    struct json_object **ids);
 
 /*
  * Runs list query "q" (the caller picks it for its filters and

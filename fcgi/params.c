@@ -618,8 +618,10 @@ index_of(const char *key)
 	    (int)n : -1;
 }
 
-int
-params_list(struct req *r, const char *name, struct json_object **out)
+/* params_list() and params_objects(): the items must be of "type". */
+static int
+list_of(struct req *r, const char *name, enum json_type type,
+    struct json_object **out)
 {
 	struct json_object	*v = params_get(r, name), *item;
 	size_t			 i, n;
@@ -647,12 +649,24 @@ params_list(struct req *r, const char *name, struct json_object **out)
 		return api_error(r, ERR_PARAM_INVALID, name, name);
 	for (i = 0; i < json_object_array_length(*out); i++) {
 		item = json_object_array_get_idx(*out, i);
-		if (!json_object_is_type(item, json_type_string)) {
+		if (!json_object_is_type(item, type)) {
 			json_object_put(*out);
 			return api_error(r, ERR_PARAM_INVALID, name, name);
 		}
 	}
 	return PARAMS_PRESENT;
+}
+
+int
+params_list(struct req *r, const char *name, struct json_object **out)
+{
+	return list_of(r, name, json_type_string, out);
+}
+
+int
+params_objects(struct req *r, const char *name, struct json_object **out)
+{
+	return list_of(r, name, json_type_object, out);
 }
 
 int

@@ -60,6 +60,9 @@ int	params_metadata(struct req *r, struct json_object *into);
  * parameter_invalid.
  */
 int	params_list(struct req *r, const char *name, struct json_object **out);
+/* As params_list(), for a list of objects ("tax_id_data[0][type]=…"). */
+int	params_objects(struct req *r, const char *name,
+	    struct json_object **out);
 
 /* A boolean parameter: JSON true/false or the form's "true"/"false".
  * PARAMS_PRESENT with *out set, PARAMS_ABSENT, -1 with 400

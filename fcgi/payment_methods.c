@@ -40,6 +40,9 @@ static const struct sql SQL_PM_OF_CUSTOMER = {
 static const struct sql SQL_PM_DETACH = {
 	"UPDATE payment_methods SET customer_id = NULL WHERE " SCOPE
 	" AND id = ?", "sis", 0 };
+static const struct sql SQL_PM_IDS_OF_CUSTOMER = {
+	"SELECT id FROM payment_methods WHERE " SCOPE " AND customer_id = ?"
+	" ORDER BY pk FOR UPDATE", "sis", 0 };
 static const struct sql SQL_PM_CURSOR = LIST_CURSOR("payment_methods");
 static const struct sql SQL_PM_LIST[2] = LIST_PAIR(
 	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
@@ -167,18 +170,17 @@ payment_methods_list(struct req *r)
 	    url);
 }
 
+/* Detaches "pm" from "customer" with its event; *out gets the object (a
+ * new reference). 404 if it is not the customer's. */
 static int
-detach_tx(struct req *r, void *arg)
+detach_one(struct req *r, const char *customer, const char *pm,
+    struct json_object **out)
 {
 	struct json_object	*obj;
 	struct db_res		 res;
-	const char		*customer = r->captures[0], *pm = r->captures[1];
 	char			 what[64];
 	int			 rc;
 
-	(void)arg;
-	if ((rc = customers_ref(r, customer, NULL, NULL)) != 0)
-		return rc;
 	rc = db_one(r, &SQL_PM_OF_CUSTOMER, (struct db_val[]){
 	    DB_SCOPE(r),
 	    DB_S(customer), DB_S(pm), DB_E }, &res);
@@ -195,11 +197,44 @@ detach_tx(struct req *r, void *arg)
 	    DB_SCOPE(r), DB_S(pm), DB_E }, NULL)) == 0 &&
 	    (rc = customers_unset_default_pm(r, customer, pm)) == 0 &&
 	    (rc = events_add(r, EVT_PAYMENT_METHOD_DETACHED, obj)) == 0) {
-		http_reply(r, 200, obj);
+		*out = obj;
 		return 0;
 	}
 	json_object_put(obj);
 	return rc;
+}
+
+static int
+detach_tx(struct req *r, void *arg)
+{
+	struct json_object	*obj;
+	int			 rc;
+
+	(void)arg;
+	if ((rc = customers_ref(r, r->captures[0], NULL, NULL)) == 0 &&
+	    (rc = detach_one(r, r->captures[0], r->captures[1], &obj)) == 0)
+		http_reply(r, 200, obj);
+	return rc;
+}
+
+/* For list_each(): detach_one() without keeping the object. */
+static int
+detach_quietly(struct req *r, const char *pm, const char *customer)
+{
+	struct json_object	*obj;
+	int			 rc;
+
+	if ((rc = detach_one(r, customer, pm, &obj)) == 0)
+		json_object_put(obj);
+	return rc;
+}
+
+int
+payment_methods_detach_customer(struct req *r, const char *customer,
+    struct json_object **ids)
+{
+	return list_each(r, &SQL_PM_IDS_OF_CUSTOMER, customer, detach_quietly,
+	    ids);
 }
 
 /* DELETE /v1/customers/:id/payment_methods/:pm */

@@ -5,10 +5,18 @@
 #include <stddef.h>
 
 struct req;
+struct json_object;
 
 void	payment_methods_attach(struct req *r);
 void	payment_methods_list(struct req *r);
 void	payment_methods_detach(struct req *r);
+/*
+ * Inside db_tx(), when customer "customer" is deleted: detaches each of
+ * its payment methods with its payment_method.detached event. *ids gets
+ * a new array of their ids (may be NULL). Returns 0, DB_RETRY or -1.
+ */
+int	payment_methods_detach_customer(struct req *r, const char *customer,
+	    struct json_object **ids);
 
 /*
  * Resolves the "payment_method" of a charge: a saved pm_… of the caller

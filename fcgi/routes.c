@@ -32,6 +32,7 @@
 #include "routes.h"
 #include "schedules.h"
 #include "subscriptions.h"
+#include "taxids.h"
 #include "webhooks.h"
 
 static void	health(struct req *);
@@ -40,8 +41,10 @@ static void	health(struct req *);
 
 /* What a customer's create and update take; the update answers a
  * test_clock with its own message. */
-#define CUSTOMER_PARAMS	PARAMS("name", "email", "phone", "metadata", \
-	"invoice_settings", "test_clock")
+#define CUSTOMER_FIELDS	"name", "email", "phone", "metadata", \
+	"invoice_settings", "test_clock", "description", "address", \
+	"shipping", "preferred_locales", "invoice_prefix"
+#define CUSTOMER_PARAMS	PARAMS(CUSTOMER_FIELDS)
 #define ENDPOINT_PARAMS	"url", "enabled_events", "description", "metadata"
 
 /* Literal paths before the patterns that would also match them. Each
@@ -52,7 +55,7 @@ static const struct route routes[] = {
 	    { "GET", customers_list, "customers:read",
 	      PARAMS(LIST_PARAMS, "email", "created") },
 	    { "POST", customers_create, "customers:write",
-	      CUSTOMER_PARAMS } } },
+	      PARAMS(CUSTOMER_FIELDS, "tax_id_data") } } },
 	{ "/v1/customers/search", 0, {
 	    { "GET", customers_search, "customers:read",
 	      PARAMS("query", "limit", "page") } } },
@@ -71,6 +74,13 @@ static const struct route routes[] = {
 	      PARAMS(LIST_PARAMS) },
 	    { "POST", payment_methods_attach, "customers:write",
 	      PARAMS("payment_method", "token", "source") } } },
+	{ "/v1/customers/" ID "/tax_ids", 0, {
+	    { "GET", taxids_list, "customers:read", PARAMS(LIST_PARAMS) },
+	    { "POST", taxids_create, "customers:write",
+	      PARAMS("type", "value") } } },
+	{ "/v1/customers/" ID "/tax_ids/" ID, 0, {
+	    { "GET", taxids_get, "customers:read", NO_PARAMS },
+	    { "DELETE", taxids_delete, "customers:write", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/payment_methods/" ID, 0, {
 	    { "DELETE", payment_methods_detach, "customers:write",
 	      NO_PARAMS } } },
@@ -91,7 +101,7 @@ static const struct route routes[] = {
 	    { "GET", refunds_get, "payments:read", NO_PARAMS } } },
 	{ "/v1/events", 0, {
 	    { "GET", events_list, "events:read",
-	      PARAMS(LIST_PARAMS, "type", "created") } } },
+	      PARAMS(LIST_PARAMS, "type", "customer", "created") } } },
 	{ "/v1/events/" ID, 0, {
 	    { "GET", events_get, "events:read", NO_PARAMS } } },
 	{ "/v1/webhook_endpoints", 0, {

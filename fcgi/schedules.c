@@ -14,6 +14,7 @@
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "ids.h"
 #include "jsonx.h"
@@ -46,6 +47,10 @@ static const struct sql SQL_SCHED_CLAIM = {
 static const struct sql SQL_SCHED_DONE = {
 	"UPDATE payment_schedules SET status = ?, payment_id = ? WHERE " SCOPE
 	" AND id = ?", "sssis", 0 };
+/* What a customer's deletion cancels: the schedules yet to run. */
+static const struct sql SQL_SCHED_OF_CUSTOMER = {
+	"SELECT id FROM payment_schedules WHERE " SCOPE " AND customer_id = ?"
+	" AND status = 'scheduled' ORDER BY pk FOR UPDATE", "sis", 0 };
 static const struct sql SQL_SCHED_CURSOR = LIST_CURSOR("payment_schedules");
 #define SCHED_LIST_HEAD	"SELECT " SCHED_COLS " FROM payment_schedules"	\
 	" WHERE " SCOPE
@@ -193,6 +198,23 @@ schedules_list(struct req *r)
 	    &customer, 1, 0, sched_json, "/v1/payment_schedules");
 }
 
+/* Cancels schedule "id" (locked, still scheduled) and writes its
+ * payment_schedule.canceled event; answers the schedule. "customer" is
+ * for list_each(). */
+static int
+cancel_one(struct req *r, const char *id, const char *customer)
+{
+	int	 rc;
+
+	(void)customer;
+	if ((rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
+	    DB_S("canceled"), DB_N, DB_SCOPE(r), DB_S(id), DB_E },
+	    NULL)) != 0 ||
+	    (rc = answer_sched(r, &SQL_SCHED_GET, id, NULL)) != 0)
+		return rc;
+	return events_add(r, EVT_PAYMENT_SCHEDULE_CANCELED, r->reply);
+}
+
 static int
 cancel_tx(struct req *r, void *arg)
 {
@@ -200,12 +222,16 @@ cancel_tx(struct req *r, void *arg)
 
 	(void)arg;
 	if ((rc = answer_sched(r, &SQL_SCHED_LOCK, r->captures[0],
-	    "scheduled")) != 0 ||
-	    (rc = db_exec(r, &SQL_SCHED_DONE, (struct db_val[]){
-	    DB_S("canceled"), DB_N, DB_SCOPE(r), DB_S(r->captures[0]), DB_E },
-	    NULL)) != 0)
+	    "scheduled")) != 0)
 		return rc;
-	return answer_sched(r, &SQL_SCHED_GET, r->captures[0], NULL);
+	return cancel_one(r, r->captures[0], NULL);
+}
+
+int
+schedules_cancel_customer(struct req *r, const char *customer,
+    struct json_object **ids)
+{
+	return list_each(r, &SQL_SCHED_OF_CUSTOMER, customer, cancel_one, ids);
 }
 
 /* DELETE /v1/payment_schedules/:id: cancel before it runs. */

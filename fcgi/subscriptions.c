@@ -66,6 +66,11 @@ static const struct sql SQL_SUB_SAVE = {
 static const struct sql SQL_CHARGE_RECORD = {
 	"INSERT INTO subscription_charges (subscription_id, period_index,"
 	" attempt, payment_id, created) VALUES (?, ?, ?, ?, ?)", "siisi", 0 };
+/* What a customer's deletion cancels: every subscription not ended. */
+static const struct sql SQL_SUB_OF_CUSTOMER = {
+	"SELECT id FROM subscriptions WHERE " SCOPE " AND customer_id = ?"
+	" AND status NOT IN ('canceled', 'incomplete_expired') ORDER BY pk"
+	" FOR UPDATE", "sis", 0 };
 static const struct sql SQL_SUB_CURSOR = LIST_CURSOR("subscriptions");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
@@ -147,10 +152,11 @@ sub_row_json(const struct db_res *res)
 	return o;
 }
 
-/* Reads subscription "id" back, answers it, and writes event "type"
- * about it (NO_EVENT: none). */
+/* Reads subscription "id" back into *out (a new reference) and writes
+ * event "type" about it (NO_EVENT: none). */
 static int
-answer_sub(struct req *r, const char *id, enum event_type type)
+sub_event(struct req *r, const char *id, enum event_type type,
+    struct json_object **out)
 {
 	struct json_object	*o;
 	struct db_res		 res;
@@ -165,8 +171,21 @@ answer_sub(struct req *r, const char *id, enum event_type type)
 		json_object_put(o);
 		return rc;
 	}
-	http_reply(r, 200, o);
+	*out = o;
 	return 0;
+}
+
+/* Reads subscription "id" back, answers it, and writes event "type"
+ * about it (NO_EVENT: none). */
+static int
+answer_sub(struct req *r, const char *id, enum event_type type)
+{
+	struct json_object	*o = NULL;
+	int			 rc;
+
+	if ((rc = sub_event(r, id, type, &o)) == 0)
+		http_reply(r, 200, o);
+	return rc;
 }
 
 static int
@@ -408,11 +427,25 @@ subscriptions_update(struct req *r)
 	(void)db_tx(r, update_tx, NULL);
 }
 
+/* Cancels "s" now (its clock's now) and saves it. */
+static int
+cancel_now(struct req *r, struct sub *s)
+{
+	int64_t	 now;
+	int	 rc;
+
+	if ((rc = clocks_now(r, s->clock, "id", &now)) != 0)
+		return rc;
+	snprintf(s->status, sizeof(s->status), "canceled");
+	s->canceled_at = now;
+	s->next = -1;
+	return save(r, s);
+}
+
 static int
 cancel_tx(struct req *r, void *arg)
 {
 	struct sub	 s;
-	int64_t		 now;
 	int		 rc;
 
 	(void)arg;
@@ -422,15 +455,41 @@ cancel_tx(struct req *r, void *arg)
 	    strcmp(s.status, "incomplete_expired") == 0)
 		rc = api_error(r, ERR_PARAM_INVALID, "id",
 		    "the subscription: it has ended already");
-	else if ((rc = clocks_now(r, s.clock, "id", &now)) == 0) {
-		snprintf(s.status, sizeof(s.status), "canceled");
-		s.canceled_at = now;
-		s.next = -1;
-		if ((rc = save(r, &s)) == 0)
-			rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_DELETED);
-	}
+	else if ((rc = cancel_now(r, &s)) == 0)
+		rc = answer_sub(r, s.id, EVT_SUBSCRIPTION_DELETED);
 	json_object_put(s.metadata);
 	return rc;
+}
+
+/* For list_each(): cancels subscription "id" (locked by the caller's
+ * query) with its event. */
+static int
+cancel_one(struct req *r, const char *id, const char *customer)
+{
+	struct json_object	*o = NULL;
+	struct db_res		 res;
+	struct sub		 s;
+	int			 rc;
+
+	(void)customer;
+	rc = db_one(r, &SQL_SUB_LOCK, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(id), DB_E }, &res);
+	if (rc != DB_FOUND)
+		return rc == 0 ? DB_RETRY : rc;
+	sub_from_row(&s, &res);
+	db_res_free(&res);
+	if ((rc = cancel_now(r, &s)) == 0)
+		rc = sub_event(r, s.id, EVT_SUBSCRIPTION_DELETED, &o);
+	json_object_put(o);
+	json_object_put(s.metadata);
+	return rc;
+}
+
+int
+subscriptions_cancel_customer(struct req *r, const char *customer,
+    struct json_object **ids)
+{
+	return list_each(r, &SQL_SUB_OF_CUSTOMER, customer, cancel_one, ids);
 }
 
 /* DELETE /v1/subscriptions/:id: cancel now. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct req;
+struct json_object;
 
 void	subscriptions_create(struct req *r);
 void	subscriptions_get(struct req *r);
@@ -28,5 +29,13 @@ void	subscriptions_cancel(struct req *r);
  * if nothing was due, DB_RETRY or -1 (billing.h).
  */
 int	subscriptions_step(struct req *r, const char *id, int64_t now);
+/*
+ * Inside db_tx(), when customer "customer" is deleted: cancels each of
+ * its subscriptions that has not ended, now, with its
+ * subscription.deleted event. *ids gets a new array of their ids (set
+ * even on failure, may be NULL). Returns 0, DB_RETRY or -1 (set).
+ */
+int	subscriptions_cancel_customer(struct req *r, const char *customer,
+	    struct json_object **ids);
 
 #endif

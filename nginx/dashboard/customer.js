@@ -1,12 +1,15 @@
-// One customer: profile (editable, "Save changes"), metadata, saved
-// payment methods, payments (paginated), subscriptions, the seed's
-// analytics with a chart of volume over time, and "Delete customer".
+// One customer: profile (editable, "Save changes"), billing details
+// (description, address, shipping, languages, invoice prefix), metadata,
+// saved payment methods, payments (paginated), subscriptions, the seed's
+// analytics with a chart of volume over time, the customer's activity
+// (its events), and "Delete customer".
 import * as api from './api.js';
 import { h, replace, confirmDialog, badge } from './dom.js';
 import { money, date, dateTime, isoDate } from './format.js';
 import { customerForm } from './customers.js';
 import { pagedTable, listAll } from './pager.js';
 import { drawVolume } from './chart.js';
+import { details, activity } from './details.js';
 
 const PAGE = 10;	/* rows of a customer's payments and subscriptions */
 
@@ -72,8 +75,10 @@ function page(main, c, alive) {
 	        h('div', { class: 'stack' },
 	            metadata(c),
 	            section('Payment methods', (b) => paymentMethods(b, c)))),
+	    details(c),
 	    section('Payments', (b) => payments(b, c)),
-	    section('Subscriptions', (b) => subscriptions(b, c)));
+	    section('Subscriptions', (b) => subscriptions(b, c)),
+	    section('Activity', (b) => activity(b, c, PAGE)));
 }
 
 // ------------------------------------------------------------- analytics
@@ -261,6 +266,8 @@ async function deleteCustomer(c) {
 		title: 'Delete customer?',
 		body: [`${c.name} (${c.email}) will be deleted: the customer can ` +
 		    'no longer be charged, changed or found.',
+		    'Its active subscriptions and scheduled payments are canceled ' +
+		    'and its saved payment methods detached, each with its event.',
 		    'Past payments are kept: they stay in your records and remain ' +
 		    'listed for this customer.'],
 		confirmLabel: 'Delete customer',

@@ -34,10 +34,12 @@ async function refused(body, status, code, param) {
 test('create_answers_every_field_in_the_documented_order', async () => {
 	const email = uniqEmail('order');
 	const c = expectOk(await createJson({ name: 'Ada Lovelace', email }));
-	// API.md's example order (contract.md lists metadata before created)
+	// API.md's example order (contract.md lists metadata before created),
+	// Stripe's fields of issue 15 after phone
 	assert.deepEqual(Object.keys(c), ['id', 'object', 'name', 'email',
-	    'phone', 'created', 'updated', 'metadata', 'invoice_settings',
-	    'test_clock', 'livemode']);
+	    'phone', 'description', 'address', 'shipping', 'preferred_locales',
+	    'invoice_prefix', 'created', 'updated', 'metadata',
+	    'invoice_settings', 'test_clock', 'livemode']);
 	assert.equal(c.name, 'Ada Lovelace');
 	assert.equal(c.email, email);
 	assert.equal(c.phone, null);

@@ -18,6 +18,15 @@ function expectNoSuch(res, id) {
 	const e = expectError(res, 404, 'invalid_request_error',
 	    'resource_missing', 'id');
 	assert.equal(e.message, `No such customer: '${id}'`);
+	assert.equal(e.deleted, undefined);
+}
+
+// A customer this account deleted: 404 that says so (issue 15).
+function expectDeleted(res, id) {
+	const e = expectError(res, 404, 'invalid_request_error',
+	    'resource_missing', 'id');
+	assert.equal(e.message, `No such customer: '${id}'; it has been deleted`);
+	assert.equal(e.deleted, true);
 }
 
 test('delete_answers_the_deleted_stub', async () => {
@@ -30,14 +39,14 @@ test('delete_answers_the_deleted_stub', async () => {
 test('second_delete_answers_404', async () => {
 	const c = await make();
 	expectOk(await del(c.id));
-	expectNoSuch(await del(c.id), c.id);
+	expectDeleted(await del(c.id), c.id);
 });
 
 test('retrieve_after_delete_answers_404', async () => {
 	const c = await make();
 	expectOk(await del(c.id));
-	expectNoSuch(await call(`/v1/customers/${c.id}`, { key: acct.testKey }),
-	    c.id);
+	expectDeleted(await call(`/v1/customers/${c.id}`,
+	    { key: acct.testKey }), c.id);
 });
 
 test('list_excludes_deleted_customers', async () => {
@@ -91,4 +100,30 @@ test('deleting_one_customer_leaves_the_others', async () => {
 	expectOk(await del(a.id));
 	assert.deepEqual(expectOk(await call(`/v1/customers/${b.id}`,
 	    { key: acct.testKey })), b);
+});
+
+test('deleted_customer_of_another_mode_or_account_answers_as_unknown', async () => {
+	const c = await make();
+	expectOk(await del(c.id));
+	const other = await newAccount('api-delete-other');
+	for (const key of [acct.liveKey, other.testKey])
+		expectNoSuch(await call(`/v1/customers/${c.id}`, { key }), c.id);
+});
+
+test('sub_resources_of_a_deleted_customer_say_it_was_deleted', async () => {
+	const c = await make();
+	expectOk(await del(c.id));
+	for (const path of ['payment_methods', 'tax_ids'])
+		expectDeleted(await call(`/v1/customers/${c.id}/${path}`,
+		    { key: acct.testKey }), c.id);
+});
+
+test('payment_for_a_deleted_customer_names_the_param', async () => {
+	const c = await make();
+	expectOk(await del(c.id));
+	const e = expectError(await call('/v1/payments', { method: 'POST',
+	    key: acct.testKey, json: { amount: 100, currency: 'usd',
+	    customer: c.id } }), 400, 'invalid_request_error',
+	    'resource_missing', 'customer');
+	assert.equal(e.deleted, true);
 });

@@ -396,15 +396,15 @@ describe('errors', () => {
 		    code: 'parameter_missing', param: 'email' });
 	});
 
-	test('a Stripe-only parameter (description) is parameter_unknown',
+	test('a Stripe-only parameter (balance) is parameter_unknown',
 	    async () => {
 		const err = await rejection(stripe.customers.create({
 			name: 'Extra', email: email('extra'),
-			description: 'Stripe has this, we do not',
+			balance: 500,
 		}));
 		assertOurError(err, { cls: Stripe.errors.StripeInvalidRequestError,
 		    status: 400, type: 'invalid_request_error',
-		    code: 'parameter_unknown', param: 'description' });
+		    code: 'parameter_unknown', param: 'balance' });
 	});
 
 	test('a body over the limit is a JSON 413 body_too_large, not ' +
@@ -720,5 +720,99 @@ describe('https', () => {
 		const got = await tls.customers.retrieve(c.id);
 		assert.equal(got.id, c.id);
 		agent.destroy();
+	});
+});
+
+describe("Stripe's customer fields (issue 15)", () => {
+	const address = { line1: '1 Moi Avenue', line2: null, city: 'Nairobi',
+	    state: null, postal_code: '00100', country: 'KE' };
+
+	test('create, retrieve and update round-trip every field', async () => {
+		const c = await stripe.customers.create({
+			name: 'Fields SDK', email: email('fields'),
+			description: 'Through stripe-node',
+			address: { line1: '1 Moi Avenue', city: 'Nairobi',
+			    postal_code: '00100', country: 'ke' },
+			shipping: { name: 'Depot', phone: '+254 700 000 321',
+			    address: { line1: 'Dock 4', country: 'KE' } },
+			preferred_locales: ['sw-KE', 'en'],
+			invoice_prefix: 'SDK42',
+			tax_id_data: [{ type: 'ke_pin', value: 'P051234567X' }],
+		});
+		assert.equal(c.description, 'Through stripe-node');
+		assert.deepEqual(c.address, address);
+		assert.deepEqual(c.shipping, { name: 'Depot',
+		    phone: '+254700000321', address: { line1: 'Dock 4',
+		    line2: null, city: null, state: null, postal_code: null,
+		    country: 'KE' } });
+		assert.deepEqual(c.preferred_locales, ['sw-KE', 'en']);
+		assert.equal(c.invoice_prefix, 'SDK42');
+		const got = await stripe.customers.retrieve(c.id);
+		assert.deepEqual({ ...got }, { ...c });
+		const u = await stripe.customers.update(c.id, {
+			description: '', address: '', shipping: '',
+			preferred_locales: '',
+		});
+		assert.equal(u.description, null);
+		assert.equal(u.address, null);
+		assert.equal(u.shipping, null);
+		assert.deepEqual(u.preferred_locales, []);
+		assert.equal(u.invoice_prefix, 'SDK42');
+	});
+
+	test('tax ids through createTaxId, listTaxIds, retrieveTaxId, ' +
+	    'deleteTaxId', async () => {
+		const c = await stripe.customers.create({
+			name: 'Tax SDK', email: email('taxsdk'),
+		});
+		const t = await stripe.customers.createTaxId(c.id,
+		    { type: 'eu_vat', value: 'FR12345678901' });
+		assert.equal(t.object, 'tax_id');
+		assert.equal(t.country, 'FR');
+		assert.deepEqual({ ...(await stripe.customers.retrieveTaxId(c.id,
+		    t.id)) }, { ...t });
+		const ids = [];
+		for await (const x of stripe.customers.listTaxIds(c.id))
+			ids.push(x.id);
+		assert.deepEqual(ids, [t.id]);
+		const d = await stripe.customers.deleteTaxId(c.id, t.id);
+		assert.equal(d.deleted, true);
+		const e = await rejection(stripe.customers.createTaxId(c.id,
+		    { type: 'us_ein', value: 'not-an-ein' }));
+		assert.equal(e.type, 'StripeInvalidRequestError');
+		assert.equal(e.param, 'value');
+	});
+
+	test('a bad country is StripeInvalidRequestError naming the param',
+	    async () => {
+		const e = await rejection(stripe.customers.create({
+			name: 'Bad Country', email: email('badc'),
+			address: { country: 'XQ' },
+		}));
+		assert.equal(e.type, 'StripeInvalidRequestError');
+		assert.equal(e.param, 'address[country]');
+	});
+
+	test('retrieve of a deleted customer says it was deleted', async () => {
+		const c = await stripe.customers.create({
+			name: 'Deleted SDK', email: email('delsdk'),
+		});
+		await stripe.customers.del(c.id);
+		const e = await rejection(stripe.customers.retrieve(c.id));
+		assert.equal(e.statusCode, 404);
+		assert.equal(e.code, 'resource_missing');
+		assert.match(e.message, /deleted/);
+		assert.equal(e.raw.deleted, true);
+	});
+
+	test('events.list filters by customer', async () => {
+		const c = await stripe.customers.create({
+			name: 'Events SDK', email: email('evsdk'),
+		});
+		await stripe.customers.update(c.id, { description: 'x' });
+		const types = [];
+		for await (const ev of stripe.events.list({ customer: c.id }))
+			types.push(ev.type);
+		assert.deepEqual(types, ['customer.updated', 'customer.created']);
 	});
 });
