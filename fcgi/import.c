@@ -58,7 +58,7 @@
 static const struct sql SQL_IMPORT_INSERT = {
 	"INSERT INTO customer_imports (id, account_id, livemode, mode,"
 	" file_key, status, rows_total, errors, created, updated)"
-	" VALUES (?, ?, ?, ?, ?, 'running', ?, '[]', ?, ?)", "sisbbiii", 0 };
+	" VALUES (?, ?, ?, ?, ?, 'running', ?, '[]', ?, ?)", "ssisbiii", 0 };
 static const struct sql SQL_IMPORT_BY_FILE = {
 	"SELECT " IMPORT_COLS " FROM customer_imports WHERE " SCOPE
 	" AND file_key = ?", "sib", 0 };

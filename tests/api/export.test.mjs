@@ -14,7 +14,7 @@ const made = [];	// created customers, oldest first
 const HARD = [
 	{ name: 'Doe, Jane', metadata: { note: 'a, b' } },
 	{ name: 'The "Boss" Smith' },
-	{ name: 'Two\nLines', metadata: { addr: 'l1\r\nl2' } },
+	{ name: 'Tab-free, "both"', metadata: { addr: 'l1\r\nl2\nl3' } },
 	{ name: 'Zoë Ñandú 山田 😀', phone: '+254700000001' },
 	{ name: '=HYPERLINK("http://evil","x")' },
 	{ name: '@SUM(1+1)' },

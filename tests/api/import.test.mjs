@@ -45,7 +45,7 @@ test('dry_run_reports_bad_rows_by_number_and_writes_nothing', async () => {
 		[4, 'email', 'email_invalid'],
 		[5, 'phone', 'phone_invalid'],
 		[6, 'metadata', 'metadata_invalid'],
-		[7, 'metadata[n]', 'sensitive_data_rejected'],
+		[7, 'n', 'sensitive_data_rejected'],
 	].map(([row, param, code]) => [row, param, code]));
 	for (const e of r.errors)
 		assert.ok(e.message.length > 0);
@@ -80,7 +80,7 @@ test('import_creates_customers_with_their_fields', async () => {
 	const a = await newAccount('api-import-create');
 	const rows = [
 		['Doe, Jane', uniqEmail(), '+254 700 000 001', '{"plan":"pro, x"}'],
-		['Two\nLines "q"', uniqEmail(), '', ''],
+		['Quote "q"', uniqEmail(), '', '{"a":"two\\nlines, \\"q\\""}'],
 		['Zoë 山田 😀', uniqEmail(), '', '{}'],
 	];
 	const r = expectOk(await importCsv(a.testKey, toCsv([HEAD, ...rows]),
@@ -92,7 +92,8 @@ test('import_creates_customers_with_their_fields', async () => {
 	const got = (await allCustomers(a.testKey)).reverse();
 	assert.deepEqual(got.map((c) => [c.name, c.email, c.phone, c.metadata]),
 	    [[rows[0][0], rows[0][1], '+254700000001', { plan: 'pro, x' }],
-	    [rows[1][0], rows[1][1], null, {}], [rows[2][0], rows[2][1], null,
+	    [rows[1][0], rows[1][1], null, { a: 'two\nlines, "q"' }],
+	    [rows[2][0], rows[2][1], null,
 	    {}]]);
 	const ev = expectOk(await call('/v1/events?type=customer.created',
 	    { key: a.testKey }));
@@ -105,8 +106,9 @@ test('skip_leaves_existing_emails_and_update_updates_them', async () => {
 	const old = expectOk(await call('/v1/customers', { method: 'POST',
 	    key: a.testKey, json: { name: 'Old Name', email: m,
 	    metadata: { keep: 'yes' } } }));
+	const fresh = uniqEmail();
 	const csv = (name) => toCsv([HEAD, [name, m.toUpperCase(),
-	    '+254700000009', '{"tier":"gold"}'], ['New', uniqEmail(), '', '']]);
+	    '+254700000009', '{"tier":"gold"}'], ['New', fresh, '', '']]);
 	const s = expectOk(await importCsv(a.testKey, csv('Skip Name'),
 	    'skip'));
 	assert.deepEqual([s.created, s.updated, s.skipped], [1, 0, 1]);
@@ -193,12 +195,12 @@ test('progress_is_visible_while_an_import_runs', async () => {
 test('an_export_imports_into_another_account_unchanged', async () => {
 	const from = await newAccount('api-import-from');
 	const to = await newAccount('api-import-to');
-	const hard = ['Doe, "J"\r\nx', '=1+1', '@a', 'Zoë 😀', "'quoted"];
+	const hard = ['Doe, "J"', '=1+1', '@a', 'Zoë 😀', "'quoted"];
 	for (const [i, name] of hard.entries())
 		expectOk(await call('/v1/customers', { method: 'POST',
 		    key: from.testKey, json: { name, email: uniqEmail(`r${i}-`),
 		    phone: i ? undefined : '+254700000002',
-		    metadata: { k: `v,"${i}"` } } }));
+		    metadata: { k: `v,"${i}"\r\nnext` } } }));
 	const res = await fetchPolitely(`${baseUrl()}/v1/customers/export`,
 	    { headers: { authorization: `Bearer ${from.testKey}` } });
 	const r = expectOk(await importCsv(to.testKey, await res.text(),
