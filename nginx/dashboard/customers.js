@@ -5,7 +5,8 @@
 // page of PAGE_SIZE rows at a time, whatever the account holds (the
 // paged table of pager.js).
 import * as api from './api.js';
-import { h, replace, field, setFieldError, newId } from './dom.js';
+import { h, replace, field, setFieldError, newId, showModal }
+    from './dom.js';
 import { date, isoDate } from './format.js';
 import { pagedTable } from './pager.js';
 import { exportCsv, openImport } from './import.js';
@@ -149,15 +150,7 @@ function openCreate() {
 	form.actions.prepend(cancel);
 	const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId },
 	    h('h2', { id: titleId }, 'Create Customer'), form.el);
-	const close = () => {
-		dlg.close();
-		dlg.remove();
-	};
-	cancel.addEventListener('click', close);
-	dlg.addEventListener('cancel', (e) => {
-		e.preventDefault();
-		close();
-	});
+	const close = showModal(dlg, cancel);
 	form.onSubmit(async (v) => {
 		const body = { name: v.name, email: v.email };
 		if (v.phone)
@@ -166,7 +159,5 @@ function openCreate() {
 		close();
 		location.hash = api.uri`#/customers/${c.id}`;
 	});
-	document.body.append(dlg);
-	dlg.showModal();
 	form.fields.name.input.focus();
 }

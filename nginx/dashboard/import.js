@@ -4,7 +4,7 @@
 // per-row errors, and only then imports it ("skip" or "update" for
 // customers whose email exists).
 import * as api from './api.js';
-import { h, replace, field, newId, dataTable } from './dom.js';
+import { h, replace, field, newId, dataTable, showModal } from './dom.js';
 
 /** Downloads the CSV of QUERY (a search, or every customer). */
 export async function exportCsv(query, status) {
@@ -109,16 +109,6 @@ export function openImport(done) {
 			done();
 		}
 	});
-	const close = () => {
-		dlg.close();
-		dlg.remove();
-	};
-	cancel.addEventListener('click', close);
-	dlg.addEventListener('cancel', (e) => {
-		e.preventDefault();
-		close();
-	});
-	document.body.append(dlg);
-	dlg.showModal();
+	showModal(dlg, cancel);
 	file.input.focus();
 }

@@ -12,13 +12,17 @@ import { useBrowser, dashTest, newUser, signIn, unique, create }
 
 useBrowser();
 
+/* A unique, valid email address. */
+const uniqueEmail = (prefix) =>
+    `${unique(prefix).replace(' ', '-').toLowerCase()}@example.com`;
+
 dashTest('export_downloads_the_csv_of_the_current_search', async ({ page }) => {
 	const user = await newUser();
 	const tag = unique('Zed');
 	const hit = await create(user, '/v1/customers', { name: `${tag} One`,
-	    email: `${tag.toLowerCase()}@example.com` });
+	    email: uniqueEmail('zed') });
 	await create(user, '/v1/customers', { name: 'Other Person',
-	    email: `${unique('other').toLowerCase()}@example.com` });
+	    email: uniqueEmail('other') });
 	await signIn(page, user);
 	await page.getByRole('searchbox').fill(tag);
 	await page.getByRole('link', { name: `${tag} One` }).waitFor();
@@ -38,7 +42,7 @@ dashTest('import_shows_row_errors_then_imports_a_clean_file',
 	const user = await newUser();
 	const dir = await mkdtemp(join(tmpdir(), 'pesaswap-import-'));
 	const bad = join(dir, 'bad.csv'), good = join(dir, 'good.csv');
-	const email = `${unique('imp').toLowerCase()}@example.com`;
+	const email = uniqueEmail('imp');
 	await writeFile(bad, `name,email\r\nFine,${email}\r\nBroken,nope\r\n`);
 	await writeFile(good, `name,email\r\n"Doe, Jane",${email}\r\n`);
 	await signIn(page, user);
