@@ -811,14 +811,18 @@ db_snapshot(struct req *r)
 		    " SNAPSHOT, READ ONLY");
 	if (rc == DB_GONE)
 		return api_error(r, ERR_UNAVAILABLE, NULL, NULL);
+	/* In a transaction: the connection stays on its node, and a lost
+	 * one is not silently reopened outside the snapshot. */
+	r->db->in_tx = rc == 0;
 	return rc == 0 ? 0 : -1;
 }
 
 void
 db_snapshot_end(struct req *r)
 {
-	if (r->db->my != NULL)
+	if (r->db->my != NULL && r->db->in_tx)
 		(void)tx_command(r, r->db, "COMMIT");
+	r->db->in_tx = 0;
 }
 
 int

@@ -143,10 +143,13 @@ export_customers(struct req *r)
 {
 	struct db_res	 res;
 	enum format	 f;
+	int		 rc;
 
 	if (read_format(r, &f) == -1 || db_snapshot(r) == -1)
 		return;
-	if (customers_select(r, &res) == 0) {
+	if ((rc = customers_select(r, &res)) == DB_RETRY)
+		api_error(r, ERR_UNAVAILABLE, NULL, NULL);	/* connection lost */
+	else if (rc == 0) {
 		http_header(r, "Content-Disposition: attachment;"
 		    " filename=\"customers.%s\"", formats[f].name);
 		http_stream_begin(r, formats[f].type);

@@ -31,12 +31,13 @@ OUT=${BENCH_OUT:--}
 # shellcheck source=common.sh
 . "$HERE/common.sh"
 
-# fill ACCOUNT N: N customers of ACCOUNT in test mode, in one statement.
-fill() {
+# fill_customers ACCOUNT N TAG: N customers of ACCOUNT in test mode, in one
+# statement; TAG (one letter) keeps their ids apart from another account's.
+fill_customers() {
 	say "filling $2 customers of $1"
 	bg_wait sql -e "INSERT INTO customers (id, account_id, livemode,
 	    name, email, phone, metadata, created, updated)
-	    SELECT CONCAT('cust_', LPAD(seq, 16, '0')), '$1', 0,
+	    SELECT CONCAT('cust_', '$3', LPAD(seq, 15, '0')), '$1', 0,
 	    CONCAT('Customer ', seq, IF(seq % 10 = 0, ', \"quoted\"', '')),
 	    CONCAT('c', seq, '@$1.example.com'), '+254700000000',
 	    '{\"plan\":\"pro\"}', 1700000000 + seq, 1700000000 + seq
@@ -65,6 +66,19 @@ measure() {
 	rm -f "$out"
 }
 
+# abort_check KEY N: a client that goes away mid-export leaves the worker
+# serving: the next export of the N customers is whole.
+abort_check() {
+	local lines
+	curl -s -u "$1:" "$PESASWAP_API_URL/v1/customers/export" |
+	    head -c 65536 >/dev/null || true
+	lines=$(curl -s -u "$1:" "$PESASWAP_API_URL/v1/customers/export" |
+	    wc -l)
+	[ "$lines" = $(($2 + 1)) ] ||
+	    die "after an aborted export, the next had $lines lines"
+	say "an export cut short by its client: the next one is whole"
+}
+
 main() {
 	local s l table before
 	bench_init
@@ -76,8 +90,8 @@ main() {
 	bench_account large "$TMP/large.env"
 	s=$(sed -n 's/^PESASWAP_TEST_KEY=//p' "$TMP/small.env")
 	l=$(sed -n 's/^PESASWAP_TEST_KEY=//p' "$TMP/large.env")
-	fill "$(sed -n 's/^PESASWAP_ACCOUNT_ID=//p' "$TMP/small.env")" "$SMALL"
-	fill "$(sed -n 's/^PESASWAP_ACCOUNT_ID=//p' "$TMP/large.env")" "$LARGE"
+	fill_customers "$(sed -n 's/^PESASWAP_ACCOUNT_ID=//p' "$TMP/small.env")" "$SMALL" S
+	fill_customers "$(sed -n 's/^PESASWAP_ACCOUNT_ID=//p' "$TMP/large.env")" "$LARGE" L
 	before=$(rss_kib "$(worker)" VmHWM)
 	say "worker VmHWM before any export: $before KiB"
 	bench_wait_load
@@ -91,6 +105,7 @@ main() {
 		measure "csv, search on L" "$l" \
 		    "?query=name~%27quoted%27" "$((LARGE / 10))"
 	)
+	abort_check "$l" "$LARGE"
 	printf '\n%s\n\nload average at the start: %s\n' "$table" "$LOAD_SEEN"
 	if [ "$OUT" != - ]; then
 		printf '\n%s\n' "$table" >> "$OUT"
