@@ -37,7 +37,7 @@ int	csv_end(struct csv_buf *b);
 struct csv_reader {
 	const char	*p;
 	const char	*end;
-	size_t		 record;	/* records read so far: 1 is the header */
+	size_t		 record;	/* records read; the header is 1 */
 };
 
 /* Starts reading buf[0..len), skipping a UTF-8 byte order mark. */

@@ -652,7 +652,8 @@ search_prepare(struct req *r, const char *query, struct search_query *sq,
 	memset(sq, 0, sizeof(*sq));
 	memset(ss, 0, sizeof(*ss));
 	if (search_parse(query, sq, &err, &pos) == -1) {
-		snprintf(detail, sizeof(detail), "at position %zu: %s", pos, err);
+		snprintf(detail, sizeof(detail), "at position %zu: %s", pos,
+		    err);
 		return api_error(r, ERR_QUERY_INVALID, "query", detail);
 	}
 	if (search_compile(sq, ss) == -1)

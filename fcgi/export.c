@@ -80,7 +80,8 @@ render(struct csv_buf *b, struct json_object *o, enum format f)
 	size_t		 i;
 
 	if (f == FORMAT_JSONL) {
-		text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		text = json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN);
 		return csv_add(b, text, strlen(text)) == -1 ? -1 :
 		    csv_add(b, "\n", 1);
 	}
@@ -147,8 +148,9 @@ export_customers(struct req *r)
 
 	if (read_format(r, &f) == -1 || db_snapshot(r) == -1)
 		return;
+	/* DB_RETRY: the connection was lost inside the snapshot. */
 	if ((rc = customers_select(r, &res)) == DB_RETRY)
-		api_error(r, ERR_UNAVAILABLE, NULL, NULL);	/* connection lost */
+		api_error(r, ERR_UNAVAILABLE, NULL, NULL);
 	else if (rc == 0) {
 		http_header(r, "Content-Disposition: attachment;"
 		    " filename=\"customers.%s\"", formats[f].name);

@@ -259,9 +259,10 @@ read_header(struct req *r, struct import *im)
 		for (c = 0; c < COL__MAX && strcmp(name, col_names[c]); c++)
 			;
 		if (c == COL__MAX || im->col[c] != -1) {
-			snprintf(what, sizeof(what), "file: the header's column "
-			    "'%.40s' (%s)", name, c == COL__MAX ? "one of id, "
-			    "name, email, phone, created, metadata" : "twice");
+			snprintf(what, sizeof(what), "file: the header's "
+			    "column '%.40s' (%s)", name, c == COL__MAX ?
+			    "one of id, name, email, phone, created, metadata" :
+			    "twice");
 			json_object_put(hdr);
 			return api_error(r, ERR_PARAM_INVALID, "file", what);
 		}
@@ -536,14 +537,59 @@ write_rows(struct req *r, struct import *im)
 	return 0;
 }
 
+/* The file's key: SHA-256 of the mode and the file. */
+static int
+file_key(struct req *r, struct import *im)
+{
+	EVP_MD_CTX	*sha;
+
+	if ((sha = EVP_MD_CTX_new()) == NULL)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
+	EVP_DigestUpdate(sha, mode_names[im->mode],
+	    strlen(mode_names[im->mode]) + 1);
+	EVP_DigestUpdate(sha, r->body, r->body_len);
+	EVP_DigestFinal_ex(sha, im->key, NULL);
+	EVP_MD_CTX_free(sha);
+	return 0;
+}
+
+/*
+ * Imports checked rows: the import's row, the batches, the outcome. An
+ * Idempotency-Key belongs to the final answer (finish_tx), not to the
+ * first of many transactions, so it is set aside until then.
+ */
+static void
+run_import(struct req *r, struct import *im)
+{
+	char	*idem = r->idempotency_key;
+	int	 rc = -1;
+
+	r->idempotency_key = NULL;
+	if (file_key(r, im) == 0 &&
+	    ids_assign(r, "cimp_", im->id, sizeof(im->id)) == 0 &&
+	    db_tx(r, start_tx, im) == 0 && r->reply == NULL)
+		rc = write_rows(r, im);
+	r->idempotency_key = idem;
+	if (rc == 0)
+		(void)db_tx(r, finish_tx, im);
+}
+
+/* Answers 400 with the rows' errors: nothing is imported. */
+static void
+reject(struct req *r, struct import *im)
+{
+	api_error(r, ERR_PARAM_INVALID, "file", "file: some rows are "
+	    "invalid (see errors); nothing was imported");
+	jsonx_add(json_object_object_get(r->reply, "error"), "errors",
+	    json_object_get(im->errors));
+}
+
 /* POST /v1/customers/import?mode=… (text/csv body) */
 void
 import_customers(struct req *r)
 {
 	struct import	 im;
-	char		*idem;
-	EVP_MD_CTX	*sha;
-	int		 rc;
 
 	memset(&im, 0, sizeof(im));
 	im.livemode = r->caller.livemode;
@@ -558,40 +604,12 @@ import_customers(struct req *r)
 		 * the rows counted as skipped here. */
 		im.done.processed = im.total;
 		http_reply(r, 200, import_json(&im));
-		goto out;
+	} else if (json_object_array_length(im.errors) > 0)
+		reject(r, &im);
+	else {
+		memset(&im.done, 0, sizeof(im.done));
+		run_import(r, &im);
 	}
-	if (json_object_array_length(im.errors) > 0) {
-		api_error(r, ERR_PARAM_INVALID, "file", "file: some rows are "
-		    "invalid (see errors); nothing was imported");
-		jsonx_add(json_object_object_get(r->reply, "error"), "errors",
-		    json_object_get(im.errors));
-		goto out;
-	}
-	memset(&im.done, 0, sizeof(im.done));
-	if ((sha = EVP_MD_CTX_new()) == NULL) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		goto out;
-	}
-	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
-	EVP_DigestUpdate(sha, mode_names[im.mode],
-	    strlen(mode_names[im.mode]) + 1);
-	EVP_DigestUpdate(sha, r->body, r->body_len);
-	EVP_DigestFinal_ex(sha, im.key, NULL);
-	EVP_MD_CTX_free(sha);
-	/* The key belongs to the final answer (finish_tx), not to the
-	 * first of many transactions. */
-	idem = r->idempotency_key;
-	r->idempotency_key = NULL;
-	if (ids_assign(r, "cimp_", im.id, sizeof(im.id)) == 0 &&
-	    db_tx(r, start_tx, &im) == 0 && r->reply == NULL) {
-		rc = write_rows(r, &im);
-		r->idempotency_key = idem;
-		idem = NULL;
-		if (rc == 0)
-			(void)db_tx(r, finish_tx, &im);
-	}
-	if (idem != NULL)
-		r->idempotency_key = idem;
 out:
 	json_object_put(im.errors);
 }

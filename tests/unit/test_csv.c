@@ -216,7 +216,8 @@ main(void)
 		cmocka_unit_test(plain_field_is_written_as_is),
 		cmocka_unit_test(comma_quote_and_newline_are_quoted),
 		cmocka_unit_test(formula_cells_get_a_leading_quote),
-		cmocka_unit_test(formula_cell_needing_quotes_keeps_quote_inside),
+		cmocka_unit_test(
+		    formula_cell_needing_quotes_keeps_quote_inside),
 		cmocka_unit_test(round_trip_keeps_every_hard_value),
 		cmocka_unit_test(reader_takes_lf_and_crlf_records),
 		cmocka_unit_test(reader_skips_byte_order_mark),
