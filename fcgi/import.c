@@ -370,6 +370,8 @@ check_twice(struct import *im, struct json_object *seen,
 	if (!json_object_object_get_ex(p, "email", &v))
 		return;
 	snprintf(key, sizeof(key), "%s", json_object_get_string(v));
+	if (key[0] == '\0')
+		return;		/* missing: create's check says so */
 	for (i = 0; key[i] != '\0'; i++)
 		if (key[i] >= 'A' && key[i] <= 'Z')
 			key[i] += 'a' - 'A';

@@ -282,3 +282,27 @@ test('a_read_only_key_cannot_import', async () => {
 	expectError(await importCsv(k.key, 'name,email\r\n', 'skip'), 403,
 	    'permission_error', 'permission_denied');
 });
+
+test('a_file_over_the_import_limit_answers_413_naming_it', async () => {
+	const a = await newAccount('api-import-413');
+	const limit = Number(process.env.PESASWAP_IMPORT_LIMIT ?? 10485760);
+	const big = 'name,email\r\n' + 'x'.repeat(limit);
+	const e = expectError(await importCsv(a.testKey, big, 'skip'), 413,
+	    'invalid_request_error', 'body_too_large');
+	assert.match(e.message, new RegExp(String(limit)));
+	assert.deepEqual(await allCustomers(a.testKey), []);
+});
+
+test('a_file_over_the_body_limit_but_under_the_import_limit_is_taken',
+    async () => {
+	const a = await newAccount('api-import-large');
+	const rows = [HEAD];
+	for (let i = 0; rows.length < 2000; i++)
+		rows.push([`Large ${i} ${'n'.repeat(40)}`, uniqEmail(`g${i}-`),
+		    '', '{"note":"' + 'v'.repeat(40) + '"}']);
+	const csv = toCsv(rows);
+	assert.ok(csv.length > 65536, 'over the usual 64 KiB body limit');
+	const r = expectOk(await importCsv(a.testKey, csv));
+	assert.equal(r.rows_total, 1999);
+	assert.deepEqual(r.errors, []);
+});
