@@ -12,6 +12,8 @@ csv_add(struct csv_buf *b, const char *s, size_t len)
 	size_t	 cap;
 	char	*p;
 
+	if (len == 0)
+		return 0;	/* b->p may still be NULL: no offset on it */
 	if (b->len + len > b->cap) {
 		cap = b->cap ? b->cap : 4096;
 		while (cap < b->len + len)
