@@ -46,7 +46,10 @@ csv_field(struct csv_buf *b, const char *s, int first)
 		s = "";
 	if (!first && csv_add(b, ",", 1) == -1)
 		return -1;
-	if (s[strcspn(s, ",\"\r\n")] == '\0')
+	/* A leading byte order mark is quoted too: unquoted at the start
+	 * of a file, the reader would take it for the file's. */
+	if (s[strcspn(s, ",\"\r\n")] == '\0' &&
+	    strncmp(s, "\xef\xbb\xbf", 3) != 0)
 		return (formula_like(s) ? csv_add(b, "'", 1) : 0) == -1 ? -1 :
 		    csv_add(b, s, strlen(s));
 	/* RFC 4180: enclosed in quotes, a quote written twice. */
