@@ -115,6 +115,16 @@ formula_cell_needing_quotes_keeps_quote_inside(void **state)
 }
 
 static void
+byte_order_mark_first_is_quoted(void **state)
+{
+	char	*s = written("\xef\xbb\xbfx");
+
+	(void)state;
+	assert_string_equal(s, "\"\xef\xbb\xbfx\"");
+	free(s);
+}
+
+static void
 round_trip_keeps_every_hard_value(void **state)
 {
 	(void)state;
@@ -218,6 +228,7 @@ main(void)
 		cmocka_unit_test(formula_cells_get_a_leading_quote),
 		cmocka_unit_test(
 		    formula_cell_needing_quotes_keeps_quote_inside),
+		cmocka_unit_test(byte_order_mark_first_is_quoted),
 		cmocka_unit_test(round_trip_keeps_every_hard_value),
 		cmocka_unit_test(reader_takes_lf_and_crlf_records),
 		cmocka_unit_test(reader_skips_byte_order_mark),
