@@ -354,6 +354,7 @@ if [ "${#NODE_FILES[@]}" -gt 0 ]; then
 		export PESASWAP_ADMIN=$TMP/build/fcgi/pesaswap-admin
 		export PESASWAP_STACK=$SRC/scripts/stack.sh
 		export PESASWAP_BODY_LIMIT=$PS_BODY_LIMIT
+		export PESASWAP_IMPORT_LIMIT=$PS_IMPORT_LIMIT
 		export NODE_EXTRA_CA_CERTS=$TMP/var/tls/cert.pem
 
 		before=$FAILED

@@ -62,6 +62,9 @@ static const struct setting settings[] = {
 	    "committed before them on any node, 0 off" },
 	{ "body-limit", "PESASWAP_BODY_LIMIT", SET_SIZE, AT(body_limit),
 	    "65536", "largest request body in bytes (larger: 413)" },
+	{ "import-limit", "PESASWAP_IMPORT_LIMIT", SET_SIZE, AT(import_limit),
+	    "10485760", "largest CSV file POST /v1/customers/import takes, in "
+	    "bytes (larger: 413)" },
 	{ "log-level", "PESASWAP_LOG_LEVEL", SET_LEVEL, AT(log_level),
 	    "info", "error, warn, info or debug" },
 	{ "key-cache-ms", "PESASWAP_KEY_CACHE_MS", SET_INT, AT(key_cache_ms),

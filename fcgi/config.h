@@ -30,6 +30,7 @@ struct config {
 	char		*db_hosts;	/* host:port,...: a cluster, own first */
 	int		 db_sync_wait;	/* wsrep_sync_wait with db_hosts */
 	size_t		 body_limit;	/* bytes */
+	size_t		 import_limit;	/* bytes, a CSV import's body */
 	int		 log_level;	/* enum log_level */
 	int		 key_cache_ms;	/* how long a worker trusts a key */
 	char		*sql_dir;	/* migrations, for pesaswap-admin */

@@ -843,15 +843,15 @@ customer_snapshot(const struct customer *c)
 	return copy;
 }
 
+/* Inside db_tx(): updates customer "id" with the parameters. */
 static int
-update_tx(struct req *r, void *arg)
+update_one(struct req *r, const char *id)
 {
 	struct json_object	*before;
 	struct customer		 c;
 	int			 changed = 0, rc;
 
-	(void)arg;
-	if ((rc = customer_load(r, r->captures[0], LOCK_UPDATE, NULL, &c)) != 0)
+	if ((rc = customer_load(r, id, LOCK_UPDATE, NULL, &c)) != 0)
 		return rc;
 	before = customer_snapshot(&c);
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
@@ -877,6 +877,13 @@ update_tx(struct req *r, void *arg)
 	json_object_put(before);
 	customer_free(&c);
 	return rc;
+}
+
+static int
+update_tx(struct req *r, void *arg)
+{
+	(void)arg;
+	return update_one(r, r->captures[0]);
 }
 
 /* PUT or POST /v1/customers/:id: a partial update. */
@@ -969,10 +976,8 @@ static const struct sql SQL_CUSTOMER_LIST[2][2] = {
 	LIST_PAIR_CREATED(LIST_HEAD("") " AND email = ?", "s"),
 };
 
-/* The API object of a customer row, for list_rows(); NULL if out of
- * memory. */
-static struct json_object *
-customer_row_json(const struct db_res *res)
+struct json_object *
+customers_row_json(const struct db_res *res)
 {
 	struct json_object	*o;
 	struct customer		 c;
@@ -995,7 +1000,7 @@ customers_list(struct req *r)
 	    list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1)
 		return;
 	list_answer(r, &p, &SQL_CUSTOMER_LIST[email != NULL][p.ascending],
-	    &email, 1, 1, customer_row_json, "/v1/customers");
+	    &email, 1, 1, customers_row_json, "/v1/customers");
 }
 
 /* Builds the search statement for a compiled query: scope, page, limit. */
@@ -1034,22 +1039,17 @@ search_statement(const struct search_sql *s, struct sql *q, char **text,
 	return 0;
 }
 
-/* Runs a compiled search for one page; answers. */
-static void
-search_run(struct req *r, const struct search_sql *s, struct list_page *p)
-{
-	struct db_val		 args[SEARCH_MAX_CLAUSES * 3 + 6] = {
-	    DB_SCOPE(r) };
-	struct json_object	*rows, *next = NULL;
-	struct db_res		 res;
-	struct sql		 q;
-	char			*text, *sig, last_id[IDS_MAX];
-	size_t			 i, n = 2, len;
+#define SEARCH_MAX_ARGS	(SEARCH_MAX_CLAUSES * 3 + 6)
 
-	if (search_statement(s, &q, &text, &sig) == -1) {
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-		return;
-	}
+/* The binds of search_statement(), into "args" (SEARCH_MAX_ARGS). */
+static void
+search_args(struct req *r, const struct search_sql *s,
+    const struct list_page *p, struct db_val *args)
+{
+	size_t	 i, n = 0;
+
+	args[n++] = DB_S(r->caller.account_id);
+	args[n++] = DB_I(r->caller.livemode);
 	if (s->email_eq)
 		args[n++] = DB_S(s->email_eq);
 	args[n++] = DB_I(p->below_pk);
@@ -1058,8 +1058,26 @@ search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 		    DB_S(s->binds[i].str);
 	args[n++] = DB_I(p->limit + 1);
 	args[n] = DB_E;
+}
+
+/* Runs a compiled search for one page; answers. */
+static void
+search_run(struct req *r, const struct search_sql *s, struct list_page *p)
+{
+	struct db_val		 args[SEARCH_MAX_ARGS];
+	struct json_object	*rows, *next = NULL;
+	struct db_res		 res;
+	struct sql		 q;
+	char			*text, *sig, last_id[IDS_MAX];
+	size_t			 len;
+
+	if (search_statement(s, &q, &text, &sig) == -1) {
+		api_error(r, ERR_INTERNAL, NULL, NULL);
+		return;
+	}
+	search_args(r, s, p, args);
 	if (db_query(r, &q, args, &res) == 0 &&
-	    (rows = list_rows(r, &res, customer_row_json)) != NULL) {
+	    (rows = list_rows(r, &res, customers_row_json)) != NULL) {
 		len = json_object_array_length(rows);
 		if (len > (size_t)p->limit) {
 			/* The page token is the last shown customer's id. */
@@ -1077,6 +1095,28 @@ search_run(struct req *r, const struct search_sql *s, struct list_page *p)
 	free(sig);
 }
 
+/* Parses and compiles "query" into "sq" and "ss" (free both either
+ * way). Returns 0, or -1 with 400 (the position) or 500 set. */
+static int
+search_prepare(struct req *r, const char *query, struct search_query *sq,
+    struct search_sql *ss)
+{
+	const char	*err = NULL;
+	char		 detail[128];
+	size_t		 pos = 0;
+
+	memset(sq, 0, sizeof(*sq));
+	memset(ss, 0, sizeof(*ss));
+	if (search_parse(query, sq, &err, &pos) == -1) {
+		snprintf(detail, sizeof(detail), "at position %zu: %s", pos,
+		    err);
+		return api_error(r, ERR_QUERY_INVALID, "query", detail);
+	}
+	if (search_compile(sq, ss) == -1)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	return 0;
+}
+
 /* GET /v1/customers/search?query=…&limit=…&page=… */
 void
 customers_search(struct req *r)
@@ -1084,9 +1124,7 @@ customers_search(struct req *r)
 	struct search_query	 sq;
 	struct search_sql	 ss;
 	struct list_page	 p;
-	const char		*query, *err = NULL;
-	char			 detail[128];
-	size_t			 pos = 0;
+	const char		*query;
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
@@ -1109,14 +1147,7 @@ customers_search(struct req *r)
 			return;
 		}
 	}
-	memset(&sq, 0, sizeof(sq));
-	memset(&ss, 0, sizeof(ss));
-	if (search_parse(query, &sq, &err, &pos) == -1) {
-		snprintf(detail, sizeof(detail), "at position %zu: %s", pos, err);
-		api_error(r, ERR_QUERY_INVALID, "query", detail);
-	} else if (search_compile(&sq, &ss) == -1)
-		api_error(r, ERR_INTERNAL, NULL, NULL);
-	else
+	if (search_prepare(r, query, &sq, &ss) == 0)
 		search_run(r, &ss, &p);
 	search_sql_free(&ss);
 	search_free(&sq);
@@ -1127,4 +1158,89 @@ customers_unset_default_pm(struct req *r, const char *id, const char *pm)
 {
 	return db_exec(r, &SQL_CUSTOMER_UNSET_DEFAULT, (struct db_val[]){
 	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(id), DB_S(pm), DB_E }, NULL);
+}
+
+/* Every match of a search "query", unbuffered (customers_select()). */
+static int
+select_search(struct req *r, const char *query, struct list_page *p,
+    struct db_res *res)
+{
+	struct db_val		 args[SEARCH_MAX_ARGS];
+	struct search_query	 sq;
+	struct search_sql	 ss;
+	struct sql		 q;
+	char			*text = NULL, *sig = NULL;
+	int			 rc = -1;
+
+	if (search_prepare(r, query, &sq, &ss) == 0) {
+		if (search_statement(&ss, &q, &text, &sig) == -1)
+			rc = api_error(r, ERR_INTERNAL, NULL, NULL);
+		else {
+			search_args(r, &ss, p, args);
+			rc = db_stream(r, &q, args, res);
+		}
+	}
+	free(text);
+	free(sig);
+	search_sql_free(&ss);
+	search_free(&sq);
+	return rc;
+}
+
+int
+customers_select(struct req *r, struct db_res *res)
+{
+	struct list_page	 p;
+	struct db_val		 args[LIST_MAX_ARGS];
+	const char		*email = NULL, *query = NULL;
+	int			 rc;
+
+	if ((rc = params_str(r, "query", &query)) == -1 ||
+	    params_str(r, "email", &email) == -1)
+		return -1;
+	if (rc == PARAMS_PRESENT && (email != NULL ||
+	    params_has(r, "created")))
+		return api_error(r, ERR_PARAM_INVALID, "query",
+		    "query (a search, or the list filters email and created, "
+		    "not both)");
+	if (list_params(r, &SQL_CUSTOMER_CURSOR, &p) == -1)
+		return -1;
+	/* Every match, newest first: the list's bounds, wide open. */
+	p.limit = INT64_MAX - 1;
+	if (query != NULL && query[strspn(query, " \t")] != '\0')
+		return select_search(r, query, &p, res);
+	list_args(r, &p, &email, 1, 1, args);
+	return db_stream(r, &SQL_CUSTOMER_LIST[email != NULL][0], args, res);
+}
+
+int
+customers_import_row(struct req *r, enum customers_import mode,
+    enum customers_outcome *outcome)
+{
+	struct customer	 c;
+	struct db_res	 res;
+	char		 id[IDS_MAX];
+	int		 changed, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.metadata = json_object_new_object();
+	c.created = c.updated = time(NULL);
+	c.livemode = r->caller.livemode;
+	if ((rc = customer_params(r, 1, &c, &changed)) == 0)
+		rc = db_one(r, &SQL_CUSTOMER_BY_EMAIL, (struct db_val[]){
+		    DB_SCOPE(r), DB_S(c.email), DB_E }, &res);
+	if (rc == DB_FOUND) {
+		snprintf(id, sizeof(id), "%s", res.val[0]);
+		db_res_free(&res);
+		*outcome = mode == CUSTOMERS_UPDATE ? CUSTOMERS_UPDATED :
+		    CUSTOMERS_SKIPPED;
+		rc = mode == CUSTOMERS_UPDATE ? update_one(r, id) : 0;
+	} else if (rc == DB_NONE) {
+		*outcome = CUSTOMERS_CREATED;
+		if (mode != CUSTOMERS_CHECK)
+			rc = ids_assign(r, "cust_", c.id, sizeof(c.id)) == -1 ?
+			    -1 : insert_tx(r, &c);
+	}
+	customer_free(&c);
+	return rc;
 }

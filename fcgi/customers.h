@@ -13,6 +13,46 @@ void	customers_delete(struct req *r);
 void	customers_list(struct req *r);
 void	customers_search(struct req *r);
 
+struct db_res;
+struct json_object;
+
+/*
+ * For GET /v1/customers/export: reads the list's filters (email,
+ * created[...]) or a search "query" from the parameters and runs the
+ * matching statement over every match, newest first, unbuffered
+ * (db_stream()). Returns 0 with "res" ready for db_row() and
+ * customers_row_json() (free it), or -1 (set).
+ */
+int	customers_select(struct req *r, struct db_res *res);
+
+/* The API object of a row of customers_select() or of a list; a new
+ * reference, NULL if out of memory. */
+struct json_object *customers_row_json(const struct db_res *res);
+
+enum customers_import {
+	CUSTOMERS_CHECK,	/* validate and look up; write nothing */
+	CUSTOMERS_SKIP,		/* an existing email is left alone */
+	CUSTOMERS_UPDATE,	/* an existing email is updated */
+};
+
+enum customers_outcome {
+	CUSTOMERS_CREATED,
+	CUSTOMERS_UPDATED,
+	CUSTOMERS_SKIPPED,
+};
+
+/*
+ * One row of an import, in r->params as POST /v1/customers takes it
+ * (name, email, phone, metadata): validated as that create does (-1
+ * with its 400 set), then, inside db_tx() unless CUSTOMERS_CHECK,
+ * created with its event, or, when a live customer has that email
+ * already, updated as POST /v1/customers/:id does or left alone. With
+ * CUSTOMERS_CHECK, *outcome says what CUSTOMERS_SKIP would do. Returns 0,
+ * DB_RETRY or -1 (set).
+ */
+int	customers_import_row(struct req *r, enum customers_import mode,
+	    enum customers_outcome *outcome);
+
 /* What other resources need of a customer they refer to. */
 struct customer_ref {
 	char	 default_pm[32];	/* "" if none */

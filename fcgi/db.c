@@ -566,9 +566,10 @@ bind_result(struct db *db, MYSQL_STMT *st, struct db_res *res)
 	return mysql_stmt_bind_result(st, db->rbind) == 0 ? 0 : -1;
 }
 
-int
-db_query(struct req *r, const struct sql *q, const struct db_val *args,
-    struct db_res *res)
+/* db_query() and db_stream(): "store" buffers every row client-side. */
+static int
+query(struct req *r, const struct sql *q, const struct db_val *args,
+    struct db_res *res, int store)
 {
 	MYSQL_STMT	*st = NULL;
 	int		 rc;
@@ -585,7 +586,7 @@ db_query(struct req *r, const struct sql *q, const struct db_val *args,
 		return api_error(r, ERR_INTERNAL, NULL, NULL);
 	}
 	/* Buffer the rows client-side so the statement is free again. */
-	if (mysql_stmt_store_result(st) != 0) {
+	if (store && mysql_stmt_store_result(st) != 0) {
 		rc = fail(r, r->db, mysql_stmt_errno(st), "store",
 		    mysql_stmt_error(st));
 		res->stmt = NULL;
@@ -595,6 +596,20 @@ db_query(struct req *r, const struct sql *q, const struct db_val *args,
 		return rc;
 	}
 	return 0;
+}
+
+int
+db_query(struct req *r, const struct sql *q, const struct db_val *args,
+    struct db_res *res)
+{
+	return query(r, q, args, res, 1);
+}
+
+int
+db_stream(struct req *r, const struct sql *q, const struct db_val *args,
+    struct db_res *res)
+{
+	return query(r, q, args, res, 0);
 }
 
 /* Fetches the columns that did not fit into buffers grown for them. */
@@ -781,6 +796,33 @@ db_tx(struct req *r, int (*body)(struct req *, void *), void *arg)
 	}
 	return api_error(r, db_down(r->db) ? ERR_UNAVAILABLE : ERR_INTERNAL,
 	    NULL, NULL);
+}
+
+int
+db_snapshot(struct req *r)
+{
+	int	 rc;
+
+	/* The next transaction only, whatever the server's default. */
+	rc = tx_command(r, r->db, "SET TRANSACTION ISOLATION LEVEL"
+	    " REPEATABLE READ");
+	if (rc == 0)
+		rc = tx_command(r, r->db, "START TRANSACTION WITH CONSISTENT"
+		    " SNAPSHOT, READ ONLY");
+	if (rc == DB_GONE)
+		return api_error(r, ERR_UNAVAILABLE, NULL, NULL);
+	/* In a transaction: the connection stays on its node, and a lost
+	 * one is not silently reopened outside the snapshot. */
+	r->db->in_tx = rc == 0;
+	return rc == 0 ? 0 : -1;
+}
+
+void
+db_snapshot_end(struct req *r)
+{
+	if (r->db->my != NULL && r->db->in_tx)
+		(void)tx_command(r, r->db, "COMMIT");
+	r->db->in_tx = 0;
 }
 
 int

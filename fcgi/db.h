@@ -103,6 +103,15 @@ int	db_exec(struct req *r, const struct sql *q, const struct db_val *args,
 int	db_query(struct req *r, const struct sql *q, const struct db_val *args,
 	    struct db_res *res);
 
+/*
+ * db_query() without buffering the result: each db_row() reads the next
+ * row from the server, so a result of any size takes the memory of one
+ * row (an export). Until db_res_free() no other statement may run on
+ * the connection.
+ */
+int	db_stream(struct req *r, const struct sql *q, const struct db_val *args,
+	    struct db_res *res);
+
 /* Reads the next row into res->val/len: DB_FOUND, DB_NONE at the end,
  * -1 (error set). */
 int	db_row(struct req *r, struct db_res *res);
@@ -138,6 +147,14 @@ int64_t	db_i64(const struct db_res *res, unsigned int col);
  * transaction. Returns 0 after COMMIT, or -1 with the error set.
  */
 int	db_tx(struct req *r, int (*body)(struct req *, void *), void *arg);
+
+/*
+ * Opens a read-only REPEATABLE READ transaction with its snapshot taken
+ * now: every read until db_snapshot_end() sees the database as it was at
+ * this moment (an export). No hooks, no rerun. Returns 0 or -1 (set).
+ */
+int	db_snapshot(struct req *r);
+void	db_snapshot_end(struct req *r);
 
 /*
  * What db_tx() runs in every transaction besides its body: "before" it

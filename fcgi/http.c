@@ -172,7 +172,14 @@ req_init(struct req *r, FCGX_Request *f, struct db *db,
 	r->db = db;
 	r->cfg = cfg;
 	r->body_limit = cfg->body_limit;
+	r->out = f->out;
 	keep_params(r, f->envp);
+	if (r->path != NULL && strcmp(r->path, HTTP_FILE_PATH) == 0) {
+		/* A file to import: its own, larger limit; the body is data
+		 * and the parameters come in the query string. */
+		r->body_limit = cfg->import_limit;
+		r->body_is_file = 1;
+	}
 	if (r->request_id[0] == '\0' &&
 	    ids_new("req_", r->request_id, sizeof(r->request_id)) == -1)
 		return -1;
@@ -291,20 +298,23 @@ reason(int status)
 	}
 }
 
-void
-http_write(struct req *r, FCGX_Stream *out)
+/* Status and headers, the blank line included; "length" -1 for none
+ * (a stream: nginx sends it chunked). */
+static void
+write_head(struct req *r, FCGX_Stream *out, const char *type,
+    long long length)
 {
-	const char	*body = http_body_text(r);
-	char		 head[256];
-	size_t		 blen = strlen(body), i;
+	char		 head[320], len[48] = "";
+	size_t		 i;
 	int		 n;
 
+	if (length >= 0)
+		snprintf(len, sizeof(len), "Content-Length: %lld\r\n", length);
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "Request-Id: %s\r\n"
-	    "Content-Length: %zu\r\n%s",
-	    r->status, reason(r->status), r->request_id, blen,
+	    "Request-Id: %s\r\n%s%s",
+	    r->status, reason(r->status), type, r->request_id, len,
 	    r->status >= 400 && r->status < 500 && r->error != ERR_IDEM_IN_USE ?
 	    "Stripe-Should-Retry: false\r\n" : "");
 	FCGX_PutStr(head, n, out);
@@ -313,7 +323,34 @@ http_write(struct req *r, FCGX_Stream *out)
 		FCGX_PutStr("\r\n", 2, out);
 	}
 	FCGX_PutStr("\r\n", 2, out);
+}
+
+void
+http_write(struct req *r, FCGX_Stream *out)
+{
+	const char	*body = http_body_text(r);
+	size_t		 blen = strlen(body);
+
+	if (r->streamed)
+		return;		/* written as it went (http_stream()) */
+	write_head(r, out, "application/json; charset=utf-8", (long long)blen);
 	FCGX_PutStr(body, (int)blen, out);
+}
+
+void
+http_stream_begin(struct req *r, const char *type)
+{
+	r->status = 200;
+	r->streamed = 1;
+	write_head(r, r->out, type, -1);
+}
+
+int
+http_stream(struct req *r, const char *buf, size_t len)
+{
+	if (len > 0 && FCGX_PutStr(buf, (int)len, r->out) != (int)len)
+		return -1;
+	return FCGX_GetError(r->out) == 0 ? 0 : -1;
 }
 
 int

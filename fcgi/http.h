@@ -20,6 +20,11 @@ struct config;
 #define HTTP_MAX_CAPTURES	2
 #define HTTP_MAX_HEADERS	4
 
+/* The one path whose body is a file (a CSV import), not parameters: it
+ * has the import limit (PESASWAP_IMPORT_LIMIT) instead of the body limit,
+ * and its parameters come in the query string. */
+#define HTTP_FILE_PATH		"/v1/customers/import"
+
 /* Who is calling: filled by auth_check(). */
 struct caller {
 	char		 account_id[32];
@@ -53,6 +58,9 @@ struct req {
 	struct db	*db;		/* the worker's connection; borrowed */
 	const struct config *cfg;	/* borrowed */
 	size_t		 body_limit;
+	int		 body_is_file;	/* HTTP_FILE_PATH: body is data */
+	FCGX_Stream	*out;		/* libfcgi's; borrowed */
+	int		 streamed;	/* http_stream_begin() wrote the head */
 
 	/* The response. */
 	int		 status;
@@ -98,6 +106,19 @@ void	http_header(struct req *r, const char *fmt, ...)
  * when it fills and at FCGX_Finish_r.
  */
 void	http_write(struct req *r, FCGX_Stream *out);
+
+/*
+ * A streamed response (an export): writes status 200, "type" and the
+ * headers set so far, with no Content-Length, at once; the handler then
+ * writes the body with http_stream() as it goes, libfcgi sends it in
+ * records as its buffer fills, and http_write() adds nothing. The
+ * status cannot change after this.
+ */
+void	http_stream_begin(struct req *r, const char *type);
+
+/* Writes "len" bytes of a streamed body. -1 if the connection broke
+ * (the client or nginx went away): stop. */
+int	http_stream(struct req *r, const char *buf, size_t len);
 
 /* The body text of the response, borrowed while "r" lives. */
 const char *http_body_text(struct req *r);

@@ -190,15 +190,13 @@ list_reply(struct req *r, const struct list_page *p, struct json_object *rows,
 }
 
 void
-list_answer(struct req *r, const struct list_page *p, const struct sql *q,
-    const char *const *filters, size_t n, int created,
-    struct json_object *(*render)(const struct db_res *), const char *url)
+list_args(struct req *r, const struct list_page *p,
+    const char *const *filters, size_t n, int created, struct db_val *args)
 {
-	struct json_object	*rows;
-	struct db_res		 res;
-	struct db_val		 args[16] = { DB_SCOPE(r) };
-	size_t			 i, k = 2;
+	size_t	 i, k = 0;
 
+	args[k++] = DB_S(r->caller.account_id);
+	args[k++] = DB_I(r->caller.livemode);
 	for (i = 0; i < n && k < 10; i++)
 		if (filters[i] != NULL)
 			args[k++] = DB_S(filters[i]);
@@ -210,6 +208,18 @@ list_answer(struct req *r, const struct list_page *p, const struct sql *q,
 	}
 	args[k++] = DB_I(p->limit + 1);
 	args[k] = DB_E;
+}
+
+void
+list_answer(struct req *r, const struct list_page *p, const struct sql *q,
+    const char *const *filters, size_t n, int created,
+    struct json_object *(*render)(const struct db_res *), const char *url)
+{
+	struct json_object	*rows;
+	struct db_res		 res;
+	struct db_val		 args[LIST_MAX_ARGS];
+
+	list_args(r, p, filters, n, created, args);
 	if (db_query(r, q, args, &res) == 0 &&
 	    (rows = list_rows(r, &res, render)) != NULL)
 		list_reply(r, p, rows, "list", url);

@@ -90,6 +90,17 @@ void	list_answer(struct req *r, const struct list_page *p,
 	    const char *url);
 
 /*
+ * The binds list_answer() gives "q", into "args" (LIST_MAX_ARGS of
+ * them), for a caller that runs the list's statement itself (an
+ * export). Strings are borrowed from "filters" and r.
+ */
+#define LIST_MAX_ARGS	16
+struct db_val;
+void	list_args(struct req *r, const struct list_page *p,
+	    const char *const *filters, size_t n, int created,
+	    struct db_val *args);
+
+/*
  * Answers 200 with the envelope for "rows" (an array of up to limit + 1
  * objects fetched in the page's direction; taken), flipping an ascending
  * page and telling has_more from the extra row. "object" is "list" or

@@ -408,8 +408,13 @@ params_parse(struct req *r)
 	const char	*why = NULL;
 	char		 name[64];
 
-	if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
-	    strcmp(r->method, "PATCH") == 0)
+	if (r->body_is_file && r->body_too_large) {
+		snprintf(name, sizeof(name), "%zu", r->body_limit);
+		return api_error(r, ERR_BODY_TOO_LARGE, NULL, name);
+	}
+	/* A file's parameters are in its query string (http.h). */
+	if (!r->body_is_file && (strcmp(r->method, "POST") == 0 ||
+	    strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0))
 		return parse_body(r);
 	if (params_decode_form(r->query, strlen(r->query), &r->params,
 	    &why) == -1) {

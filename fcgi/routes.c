@@ -19,8 +19,10 @@
 #include "dashboard.h"
 #include "db.h"
 #include "events.h"
+#include "export.h"
 #include "http.h"
 #include "idempotency.h"
+#include "import.h"
 #include "jsonx.h"
 #include "list.h"
 #include "params.h"
@@ -59,6 +61,15 @@ static const struct route routes[] = {
 	{ "/v1/customers/search", 0, {
 	    { "GET", customers_search, "customers:read",
 	      PARAMS("query", "limit", "page") } } },
+	{ "/v1/customers/export", 0, {
+	    { "GET", export_customers, "customers:read",
+	      PARAMS("email", "created", "query", "format") } } },
+	{ HTTP_FILE_PATH, 0, {
+	    { "POST", import_customers, "customers:write", PARAMS("mode") } } },
+	{ "/v1/customers/imports", 0, {
+	    { "GET", import_list, "customers:read", PARAMS(LIST_PARAMS) } } },
+	{ "/v1/customers/imports/" ID, 0, {
+	    { "GET", import_get, "customers:read", NO_PARAMS } } },
 	{ "/v1/customers/" ID, 0, {
 	    { "GET", customers_get, "customers:read", NO_PARAMS },
 	    { "POST", customers_update, "customers:write", CUSTOMER_PARAMS },

@@ -39,6 +39,7 @@ PS_DEBS=(build-essential autoconf automake libtool pkg-config
 
 PS_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PS_BODY_LIMIT=${PESASWAP_BODY_LIMIT:-65536}	# nginx and workers agree
+PS_IMPORT_LIMIT=${PESASWAP_IMPORT_LIMIT:-10485760}	# a CSV import, likewise
 
 say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -435,6 +436,7 @@ ps_env_vars() {
 	    PESASWAP_DB_SOCKET="$PS_DB_SOCKET" PESASWAP_DB_USER=pesaswap
 	    PESASWAP_DB_PASSWORD="$(db_password)" PESASWAP_DB_NAME=pesaswap
 	    PESASWAP_SQL_DIR="$PS_SRC/sql" PESASWAP_BODY_LIMIT="$PS_BODY_LIMIT"
+	    PESASWAP_IMPORT_LIMIT="$PS_IMPORT_LIMIT"
 	    PESASWAP_SECRETS_KEY="$(secrets_key)")
 	if [ -n "${PESASWAP_WEBHOOK_RETRY_MS:-}" ]; then
 		PS_ENV+=(PESASWAP_WEBHOOK_RETRY_MS="$PESASWAP_WEBHOOK_RETRY_MS")
@@ -624,7 +626,8 @@ nginx_conf() {
 		    DASHBOARD_DIR="$PS_BUILD/dashboard" DOCS_DIR="$PS_BUILD/docs" \
 		    NGINX_DIR="$PS_SRC/nginx" \
 		    TLS_CERT="$PS_VAR/tls/cert.pem" TLS_KEY="$PS_VAR/tls/key.pem" \
-		    BODY_LIMIT="$PS_BODY_LIMIT" USER="${user:-nobody}" \
+		    BODY_LIMIT="$PS_BODY_LIMIT" IMPORT_LIMIT="$PS_IMPORT_LIMIT" \
+		    USER="${user:-nobody}" \
 		    RATE_LIMIT="${PESASWAP_RATE_LIMIT:-100}" \
 		    RATE_BURST="${PESASWAP_RATE_BURST:-200}" |
 		    if [ -z "$user" ]; then sed '/^user /d'; else cat; fi

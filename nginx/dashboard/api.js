@@ -49,25 +49,39 @@ function query(params) {
 	return s ? `?${s}` : '';
 }
 
-/**
- * One call: METHOD PATH with {params} in the query string and {body} as
- * JSON. Resolves to the parsed answer; rejects with ApiError.
- */
-export async function call(method, path, { params, body, signal } = {}) {
+/* The request's headers: mode, CSRF token on writes, TYPE of the body. */
+function headersFor(method, path, type) {
 	const headers = { Accept: 'application/json' };
 	const write = method !== 'GET' && method !== 'HEAD';
-	const sessionRoute = path.startsWith('/v1/dashboard/session');
-	if (!sessionRoute)
+	if (!path.startsWith('/v1/dashboard/session'))
 		headers['PesaSwap-Mode'] = live ? 'live' : 'test';
 	if (write && session)
 		headers['X-CSRF-Token'] = session.csrf_token;
-	if (body !== undefined)
-		headers['Content-Type'] = 'application/json';
+	if (type)
+		headers['Content-Type'] = type;
+	return headers;
+}
+
+/**
+ * One call: METHOD PATH with {params} in the query string and {body} as
+ * JSON (or {raw} sent as {type}, a file). Resolves to the parsed answer;
+ * rejects with ApiError.
+ */
+export async function call(method, path, { params, body, raw, type,
+    signal } = {}) {
+	const headers = headersFor(method, path, body !== undefined ?
+	    'application/json' : type);
 	const res = await fetch(path + query(params), {
 		method, headers, signal, credentials: 'same-origin',
 		cache: 'no-store',
-		body: body === undefined ? undefined : JSON.stringify(body),
+		body: body === undefined ? raw : JSON.stringify(body),
 	});
+	return answer(res, path);
+}
+
+/* The parsed answer of RES, or an ApiError. */
+async function answer(res, path) {
+	const sessionRoute = path.startsWith('/v1/dashboard/session');
 	let json = null;
 	try {
 		json = await res.json();
@@ -92,6 +106,21 @@ export async function call(method, path, { params, body, signal } = {}) {
 export function uri(strings, ...values) {
 	return strings.reduce((out, s, i) => out +
 	    encodeURIComponent(values[i - 1]) + s);
+}
+
+/**
+ * GET PATH as a file: resolves to {blob, filename} (the
+ * Content-Disposition's name); rejects with ApiError.
+ */
+export async function download(path, params) {
+	const res = await fetch(path + query(params), {
+		headers: headersFor('GET', path), credentials: 'same-origin',
+		cache: 'no-store' });
+	if (!res.ok)
+		return answer(res, path);
+	const m = /filename="([^"]+)"/.exec(
+	    res.headers.get('Content-Disposition') || '');
+	return { blob: await res.blob(), filename: m ? m[1] : 'download' };
 }
 
 export const get = (path, params, signal) => call('GET', path,

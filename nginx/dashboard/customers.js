@@ -1,12 +1,15 @@
 // The Customers page: the table (Name, Email, Phone, Created), search as
 // you type through GET /v1/customers/search (bare words, debounced),
-// cursor pagination, and "Create Customer". Never loads everything: one
+// cursor pagination, "Create Customer", and Export and Import (import.js).
+// Never loads everything: one
 // page of PAGE_SIZE rows at a time, whatever the account holds (the
 // paged table of pager.js).
 import * as api from './api.js';
-import { h, replace, field, setFieldError, newId } from './dom.js';
+import { h, replace, field, setFieldError, newId, showModal }
+    from './dom.js';
 import { date, isoDate } from './format.js';
 import { pagedTable } from './pager.js';
+import { exportCsv, openImport } from './import.js';
 
 const PAGE_SIZE = 20;
 
@@ -37,11 +40,19 @@ export function render(main) {
 	t.searchBox.id = 'customer-search';
 	const create = h('button', { type: 'button', class: 'button primary' },
 	    'Create Customer');
+	const exp = h('button', { type: 'button', class: 'button',
+	    id: 'export-customers' }, 'Export');
+	const imp = h('button', { type: 'button', class: 'button',
+	    id: 'import-customers' }, 'Import');
+	const note = h('p', { class: 'muted', role: 'status' });
 	replace(main,
-	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'), create),
-	    h('div', { class: 'toolbar' }, t.searchBox),
+	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'),
+	        h('div', { class: 'actions' }, exp, imp, create)),
+	    h('div', { class: 'toolbar' }, t.searchBox), note,
 	    t.status, t.table, t.nav);
 	create.addEventListener('click', () => openCreate());
+	exp.addEventListener('click', () => exportCsv(state.query, note));
+	imp.addEventListener('click', () => openImport(() => t.load('first')));
 	t.load('first');
 	return t.stop;
 }
@@ -139,15 +150,7 @@ function openCreate() {
 	form.actions.prepend(cancel);
 	const dlg = h('dialog', { class: 'dialog', 'aria-labelledby': titleId },
 	    h('h2', { id: titleId }, 'Create Customer'), form.el);
-	const close = () => {
-		dlg.close();
-		dlg.remove();
-	};
-	cancel.addEventListener('click', close);
-	dlg.addEventListener('cancel', (e) => {
-		e.preventDefault();
-		close();
-	});
+	const close = showModal(dlg, cancel);
 	form.onSubmit(async (v) => {
 		const body = { name: v.name, email: v.email };
 		if (v.phone)
@@ -156,7 +159,5 @@ function openCreate() {
 		close();
 		location.hash = api.uri`#/customers/${c.id}`;
 	});
-	document.body.append(dlg);
-	dlg.showModal();
 	form.fields.name.input.focus();
 }

@@ -107,6 +107,25 @@ export function confirmDialog({ title, body, confirmLabel, danger = true }) {
 	});
 }
 
+/**
+ * Shows DLG (a <dialog>) as a modal: CANCEL (a button) and Escape close
+ * and remove it. Returns that close function.
+ */
+export function showModal(dlg, cancel) {
+	const close = () => {
+		dlg.close();
+		dlg.remove();
+	};
+	cancel.addEventListener('click', close);
+	dlg.addEventListener('cancel', (e) => {
+		e.preventDefault();
+		close();
+	});
+	document.body.append(dlg);
+	dlg.showModal();
+	return close;
+}
+
 /* A status ("past_due") as a coloured badge ("past due"). */
 export function badge(status) {
 	return h('span', { class: `badge status-${status}` },
