@@ -13,6 +13,7 @@
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
+#include "dedupe.h"
 #include "events.h"
 #include "http.h"
 #include "ids.h"
@@ -41,16 +42,29 @@ static const struct sql SQL_CUSTOMER_SHARE = {
 	"sis", 0 };
 static const struct sql SQL_CUSTOMER_INSERT = {
 	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
-	" metadata, created, updated, test_clock)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssissssiis", 0 };
+	" metadata, created, updated, test_clock, email_norm, phone_norm)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssissssiisss", 0 };
 static const struct sql SQL_CUSTOMER_UPDATE = {
 	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
-	" default_pm = ?, updated = ?"
+	" default_pm = ?, updated = ?, email_norm = ?, phone_norm = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL",
-	"sssssisis", 0 };
+	"sssssisssis", 0 };
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
+/* A merged customer: deleted, saying into whom (dedupe.c). */
+static const struct sql SQL_CUSTOMER_MERGED = {
+	"UPDATE customers SET deleted = ?, updated = ?, merged_into = ?"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iissis", 0 };
+/* The live customers sharing a duplicate key, oldest first. */
+static const struct sql SQL_CUSTOMER_BY_KEY[2] = {
+	{ "SELECT " CUSTOMER_COLS " FROM customers WHERE " SCOPE
+	  " AND deleted IS NULL AND email_norm = ? ORDER BY pk LIMIT ?",
+	  "sisi", 0 },
+	{ "SELECT " CUSTOMER_COLS " FROM customers WHERE " SCOPE
+	  " AND deleted IS NULL AND phone_norm = ? ORDER BY pk LIMIT ?",
+	  "sisi", 0 },
+};
 static const struct sql SQL_CUSTOMER_UNSET_DEFAULT = {
 	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
 	" AND id = ? AND default_pm = ?", "isiss", 0 };
@@ -368,18 +382,23 @@ answer_with_event(struct req *r, const struct customer *c,
 	return 0;
 }
 
+/* The duplicate keys of "c" (dedupe.c); "" binds as NULL. */
+#define DB_KEY(s)	DB_SN((s)[0] != '\0' ? (s) : NULL)
+
 static int
 insert_tx(struct req *r, void *arg)
 {
-	struct customer	*c = arg;
-	int		 rc;
+	struct customer		*c = arg;
+	struct dedupe_keys	 k;
+	int			 rc;
 
+	(void)dedupe_keys(c->email, c->phone, &k);
 	rc = db_exec(r, &SQL_CUSTOMER_INSERT, (struct db_val[]){ DB_S(c->id),
 	    DB_SCOPE(r),
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
 	    DB_S(jsonx_text(c->metadata)), DB_I(c->created),
 	    DB_I(c->updated), DB_SN(c->test_clock[0] ? c->test_clock : NULL),
-	    DB_E }, NULL);
+	    DB_KEY(k.email), DB_KEY(k.phone), DB_E }, NULL);
 	if (rc == DB_DUP)
 		return duplicate_email(r, c);
 	if (rc != 0)
@@ -435,6 +454,24 @@ customers_get(struct req *r)
 	customer_free(&c);
 }
 
+/* Writes "c" back with its duplicate keys, bumping "updated". Returns
+ * as db_exec(). */
+static int
+customer_save(struct req *r, struct customer *c)
+{
+	struct dedupe_keys	 k;
+
+	(void)dedupe_keys(c->email, c->phone, &k);
+	c->updated = time(NULL);
+	return db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
+	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
+	    DB_S(jsonx_text(c->metadata)),
+	    DB_SN(c->default_pm[0] ? c->default_pm : NULL),
+	    DB_I(c->updated), DB_KEY(k.email), DB_KEY(k.phone),
+	    DB_SCOPE(r),
+	    DB_S(c->id), DB_E }, NULL);
+}
+
 static int
 update_tx(struct req *r, void *arg)
 {
@@ -447,14 +484,7 @@ update_tx(struct req *r, void *arg)
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
 		http_reply(r, 200, customer_json(&c));
 	else if (rc == 0) {
-		c.updated = time(NULL);
-		rc = db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
-		    DB_S(c.name), DB_S(c.email), DB_SN(c.phone),
-		    DB_S(jsonx_text(c.metadata)),
-		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
-		    DB_I(c.updated),
-		    DB_SCOPE(r),
-		    DB_S(c.id), DB_E }, NULL);
+		rc = customer_save(r, &c);
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
 		if (rc == 0)
@@ -671,4 +701,98 @@ customers_unset_default_pm(struct req *r, const char *id, const char *pm)
 {
 	return db_exec(r, &SQL_CUSTOMER_UNSET_DEFAULT, (struct db_val[]){
 	    DB_I(time(NULL)), DB_SCOPE(r), DB_S(id), DB_S(pm), DB_E }, NULL);
+}
+
+struct json_object *
+customers_with_key(struct req *r, int phone, const char *key, int64_t max)
+{
+	struct db_res	 res;
+
+	if (db_query(r, &SQL_CUSTOMER_BY_KEY[phone != 0], (struct db_val[]){
+	    DB_SCOPE(r), DB_S(key), DB_I(max), DB_E }, &res) != 0)
+		return NULL;
+	return list_rows(r, &res, customer_row_json);
+}
+
+/*
+ * Gives "s" what it lacks of "f": a phone, the metadata keys it has not
+ * (while under the limit), a default payment method (merge.c moves the
+ * method with the rest). Returns 0, or -1 out of memory.
+ */
+static int
+fill_from(struct customer *s, const struct customer *f)
+{
+	if (s->phone == NULL && f->phone != NULL &&
+	    (s->phone = strdup(f->phone)) == NULL)
+		return -1;
+	json_object_object_foreach(f->metadata, key, val) {
+		if (json_object_object_length(s->metadata) >= VALID_META_KEYS)
+			break;
+		if (!json_object_object_get_ex(s->metadata, key, NULL) &&
+		    json_object_object_add(s->metadata, key,
+		    json_object_get(val)) == -1)
+			return -1;
+	}
+	if (s->default_pm[0] == '\0')
+		snprintf(s->default_pm, sizeof(s->default_pm), "%s",
+		    f->default_pm);
+	return 0;
+}
+
+/* Writes event "type" about "c" with "key": "id" added to its object. */
+static int
+event_with(struct req *r, enum event_type type, const struct customer *c,
+    const char *key, const char *id)
+{
+	struct json_object	*obj = customer_json(c);
+	int			 rc;
+
+	jsonx_add_str(obj, key, id);
+	rc = events_add(r, type, obj);
+	json_object_put(obj);
+	return rc;
+}
+
+/* "s" takes what it lacks of "f"; "f" is deleted, merged into "s". */
+static int
+absorb(struct req *r, struct customer *s, const struct customer *f)
+{
+	int64_t	 now = time(NULL);
+	int	 rc;
+
+	/* A test clock is the customer's "now" for its subscriptions, which
+	 * keep their own copy of it: they cannot change clocks in a merge. */
+	if (strcmp(s->test_clock, f->test_clock) != 0)
+		return api_error(r, ERR_PARAM_INVALID, "from",
+		    "from (a customer on the same test clock, or on none)");
+	if (fill_from(s, f) == -1)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	if ((rc = customer_save(r, s)) != 0 ||
+	    (rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
+	    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r), DB_S(f->id),
+	    DB_E }, NULL)) != 0 ||
+	    (rc = event_with(r, EVT_CUSTOMER_DELETED, f, "merged_into",
+	    s->id)) != 0 ||
+	    (rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED)) != 0)
+		return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) :
+		    rc;
+	return event_with(r, EVT_CUSTOMER_MERGED, s, "merged_from", f->id);
+}
+
+int
+customers_merge(struct req *r, const char *into, const char *from)
+{
+	struct customer	 s, f;
+	int		 rc;
+
+	if ((rc = customer_load(r, into, LOCK_UPDATE, NULL, &s)) != 0)
+		return rc;
+	if (from == NULL)
+		http_reply(r, 200, customer_json(&s));
+	else if ((rc = customer_load(r, from, LOCK_UPDATE, "from", &f)) == 0) {
+		rc = absorb(r, &s, &f);
+		customer_free(&f);
+	}
+	customer_free(&s);
+	return rc;
 }

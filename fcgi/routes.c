@@ -17,12 +17,14 @@
 #include "config.h"
 #include "customers.h"
 #include "dashboard.h"
+#include "dedupe.h"
 #include "db.h"
 #include "events.h"
 #include "http.h"
 #include "idempotency.h"
 #include "jsonx.h"
 #include "list.h"
+#include "merge.h"
 #include "params.h"
 #include "payment_methods.h"
 #include "payments.h"
@@ -56,11 +58,17 @@ static const struct route routes[] = {
 	{ "/v1/customers/search", 0, {
 	    { "GET", customers_search, "customers:read",
 	      PARAMS("query", "limit", "page") } } },
+	{ "/v1/customers/duplicates", 0, {
+	    { "GET", dedupe_list, "customers:read",
+	      PARAMS("limit", "starting_after") } } },
 	{ "/v1/customers/" ID, 0, {
 	    { "GET", customers_get, "customers:read", NO_PARAMS },
 	    { "POST", customers_update, "customers:write", CUSTOMER_PARAMS },
 	    { "PUT", customers_update, "customers:write", CUSTOMER_PARAMS },
 	    { "DELETE", customers_delete, "customers:write", NO_PARAMS } } },
+	{ "/v1/customers/" ID "/merge", 0, {
+	    { "POST", merge_customers, "customers:write",
+	      PARAMS("from") } } },
 	{ "/v1/customers/" ID "/analytics", 0, {
 	    { "GET", analytics_get, "customers:read", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/analytics/volume", 0, {
