@@ -1,6 +1,7 @@
 // The Customers page: the table (Name, Email, Phone, Created), search as
 // you type through GET /v1/customers/search (bare words, debounced),
-// cursor pagination, and "Create Customer". Never loads everything: one
+// cursor pagination, "Create Customer", and a link to "Possible
+// duplicates" (duplicates.js). Never loads everything: one
 // page of PAGE_SIZE rows at a time, whatever the account holds (the
 // paged table of pager.js).
 import * as api from './api.js';
@@ -37,8 +38,11 @@ export function render(main) {
 	t.searchBox.id = 'customer-search';
 	const create = h('button', { type: 'button', class: 'button primary' },
 	    'Create Customer');
+	const dups = h('a', { href: '#/customers/duplicates', class: 'button' },
+	    'Possible duplicates');
 	replace(main,
-	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'), create),
+	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'),
+	        h('div', { class: 'actions' }, dups, create)),
 	    h('div', { class: 'toolbar' }, t.searchBox),
 	    t.status, t.table, t.nav);
 	create.addEventListener('click', () => openCreate());
