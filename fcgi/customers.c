@@ -13,6 +13,7 @@
 #include "clocks.h"
 #include "customers.h"
 #include "db.h"
+#include "dedupe.h"
 #include "events.h"
 #include "fields.h"
 #include "http.h"
@@ -49,15 +50,16 @@ static const struct sql SQL_CUSTOMER_SHARE = {
 static const struct sql SQL_CUSTOMER_INSERT = {
 	"INSERT INTO customers (id, account_id, livemode, name, email, phone,"
 	" metadata, created, updated, test_clock, description, address,"
-	" shipping, preferred_locales, invoice_prefix)"
-	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	"ssissssiissssss", 0 };
+	" shipping, preferred_locales, invoice_prefix, email_norm, phone_norm)"
+	" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	"ssissssiissssssss", 0 };
 static const struct sql SQL_CUSTOMER_UPDATE = {
 	"UPDATE customers SET name = ?, email = ?, phone = ?, metadata = ?,"
 	" default_pm = ?, updated = ?, description = ?, address = ?,"
-	" shipping = ?, preferred_locales = ?, invoice_prefix = ?"
+	" shipping = ?, preferred_locales = ?, invoice_prefix = ?,"
+	" email_norm = ?, phone_norm = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL",
-	"sssssissssssis", 0 };
+	"sssssissssssssis", 0 };
 /* Whether a missing customer was deleted, to say so (API.md: 404). */
 static const struct sql SQL_CUSTOMER_WAS_DELETED = {
 	"SELECT 1 FROM customers WHERE " SCOPE " AND id = ?"
@@ -65,6 +67,19 @@ static const struct sql SQL_CUSTOMER_WAS_DELETED = {
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iisis", 0 };
+/* A merged customer: deleted, saying into whom (dedupe.c). */
+static const struct sql SQL_CUSTOMER_MERGED = {
+	"UPDATE customers SET deleted = ?, updated = ?, merged_into = ?"
+	" WHERE " SCOPE " AND id = ? AND deleted IS NULL", "iissis", 0 };
+/* The live customers sharing a duplicate key, oldest first. */
+static const struct sql SQL_CUSTOMER_BY_KEY[2] = {
+	{ "SELECT " CUSTOMER_COLS " FROM customers WHERE " SCOPE
+	  " AND deleted IS NULL AND email_norm = ? ORDER BY pk LIMIT ?",
+	  "sisi", 0 },
+	{ "SELECT " CUSTOMER_COLS " FROM customers WHERE " SCOPE
+	  " AND deleted IS NULL AND phone_norm = ? ORDER BY pk LIMIT ?",
+	  "sisi", 0 },
+};
 static const struct sql SQL_CUSTOMER_UNSET_DEFAULT = {
 	"UPDATE customers SET default_pm = NULL, updated = ? WHERE " SCOPE
 	" AND id = ? AND default_pm = ?", "isiss", 0 };
@@ -759,12 +774,17 @@ answer_with_event(struct req *r, const struct customer *c,
 	return 0;
 }
 
+/* The duplicate keys of "c" (dedupe.c); "" binds as NULL. */
+#define DB_KEY(s)	DB_SN((s)[0] != '\0' ? (s) : NULL)
+
 static int
 insert_tx(struct req *r, void *arg)
 {
-	struct customer	*c = arg;
-	int		 rc;
+	struct customer		*c = arg;
+	struct dedupe_keys	 k;
+	int			 rc;
 
+	(void)dedupe_keys(c->email, c->phone, &k);
 	rc = db_exec(r, &SQL_CUSTOMER_INSERT, (struct db_val[]){ DB_S(c->id),
 	    DB_SCOPE(r),
 	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
@@ -773,7 +793,7 @@ insert_tx(struct req *r, void *arg)
 	    DB_SN(c->description), DB_SN(json_text_or_null(c->address)),
 	    DB_SN(json_text_or_null(c->shipping)), DB_SN(c->locales),
 	    DB_SN(c->invoice_prefix[0] ? c->invoice_prefix : NULL),
-	    DB_E }, NULL);
+	    DB_KEY(k.email), DB_KEY(k.phone), DB_E }, NULL);
 	if (rc == DB_DUP)
 		return duplicate_email(r, c);
 	if (rc != 0 || (rc = taxids_from_data(r, c->id)) != 0)
@@ -829,6 +849,28 @@ customers_get(struct req *r)
 	customer_free(&c);
 }
 
+/* Writes "c" back with its duplicate keys, bumping "updated". Returns
+ * as db_exec(). */
+static int
+customer_save(struct req *r, struct customer *c)
+{
+	struct dedupe_keys	 k;
+
+	(void)dedupe_keys(c->email, c->phone, &k);
+	c->updated = time(NULL);
+	return db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
+	    DB_S(c->name), DB_S(c->email), DB_SN(c->phone),
+	    DB_S(jsonx_text(c->metadata)),
+	    DB_SN(c->default_pm[0] ? c->default_pm : NULL),
+	    DB_I(c->updated),
+	    DB_SN(c->description), DB_SN(json_text_or_null(c->address)),
+	    DB_SN(json_text_or_null(c->shipping)), DB_SN(c->locales),
+	    DB_SN(c->invoice_prefix[0] ? c->invoice_prefix : NULL),
+	    DB_KEY(k.email), DB_KEY(k.phone),
+	    DB_SCOPE(r),
+	    DB_S(c->id), DB_E }, NULL);
+}
+
 /* The customer's object as it is now, not sharing anything with "c"
  * (params_metadata() changes c->metadata in place); NULL if out of
  * memory, which only loses previous_attributes. */
@@ -857,17 +899,7 @@ update_one(struct req *r, const char *id)
 	if ((rc = customer_params(r, 0, &c, &changed)) == 0 && !changed)
 		http_reply(r, 200, customer_json(&c));
 	else if (rc == 0) {
-		c.updated = time(NULL);
-		rc = db_exec(r, &SQL_CUSTOMER_UPDATE, (struct db_val[]){
-		    DB_S(c.name), DB_S(c.email), DB_SN(c.phone),
-		    DB_S(jsonx_text(c.metadata)),
-		    DB_SN(c.default_pm[0] ? c.default_pm : NULL),
-		    DB_I(c.updated),
-		    DB_SN(c.description), DB_SN(json_text_or_null(c.address)),
-		    DB_SN(json_text_or_null(c.shipping)), DB_SN(c.locales),
-		    DB_SN(c.invoice_prefix[0] ? c.invoice_prefix : NULL),
-		    DB_SCOPE(r),
-		    DB_S(c.id), DB_E }, NULL);
+		rc = customer_save(r, &c);
 		if (rc == DB_DUP)
 			rc = duplicate_email(r, &c);
 		if (rc == 0)
@@ -1242,5 +1274,123 @@ customers_import_row(struct req *r, enum customers_import mode,
 			    -1 : insert_tx(r, &c);
 	}
 	customer_free(&c);
+	return rc;
+}
+
+struct json_object *
+customers_with_key(struct req *r, int phone, const char *key, int64_t max)
+{
+	struct db_res	 res;
+
+	if (db_query(r, &SQL_CUSTOMER_BY_KEY[phone != 0], (struct db_val[]){
+	    DB_SCOPE(r), DB_S(key), DB_I(max), DB_E }, &res) != 0)
+		return NULL;
+	return list_rows(r, &res, customers_row_json);
+}
+
+/*
+ * Gives "s" what it lacks of "f": a phone, the metadata keys it has not
+ * (while under the limit), a default payment method (merge.c moves the
+ * method with the rest). Returns 0, or -1 out of memory.
+ */
+static int
+fill_from(struct customer *s, const struct customer *f)
+{
+	if (s->phone == NULL && f->phone != NULL &&
+	    (s->phone = strdup(f->phone)) == NULL)
+		return -1;
+	json_object_object_foreach(f->metadata, key, val) {
+		if (json_object_object_length(s->metadata) >= VALID_META_KEYS)
+			break;
+		if (!json_object_object_get_ex(s->metadata, key, NULL) &&
+		    json_object_object_add(s->metadata, key,
+		    json_object_get(val)) == -1)
+			return -1;
+	}
+	if (s->default_pm[0] == '\0')
+		snprintf(s->default_pm, sizeof(s->default_pm), "%s",
+		    f->default_pm);
+	if (s->description == NULL && f->description != NULL &&
+	    (s->description = strdup(f->description)) == NULL)
+		return -1;
+	if (s->address == NULL && f->address != NULL)
+		s->address = json_object_get(f->address);
+	if (s->shipping == NULL && f->shipping != NULL)
+		s->shipping = json_object_get(f->shipping);
+	return 0;
+}
+
+/* Writes event "type" about "c" with "key": "id" added to its object. */
+static int
+event_with(struct req *r, enum event_type type, const struct customer *c,
+    const char *key, const char *id)
+{
+	struct json_object	*obj = customer_json(c);
+	int			 rc;
+
+	jsonx_add_str(obj, key, id);
+	rc = events_add(r, type, obj);
+	json_object_put(obj);
+	return rc;
+}
+
+/* absorb()'s writes and events; "before" is the survivor untouched. */
+static int
+absorb_write(struct req *r, struct customer *s, const struct customer *f,
+    struct json_object *before)
+{
+	int64_t	 now = time(NULL);
+	int	 rc;
+
+	if ((rc = customer_save(r, s)) != 0 ||
+	    (rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
+	    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r), DB_S(f->id),
+	    DB_E }, NULL)) != 0 ||
+	    (rc = event_with(r, EVT_CUSTOMER_DELETED, f, "merged_into",
+	    s->id)) != 0 ||
+	    (rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED,
+	    before)) != 0)
+		return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) :
+		    rc;
+	return event_with(r, EVT_CUSTOMER_MERGED, s, "merged_from", f->id);
+}
+
+/* "s" takes what it lacks of "f"; "f" is deleted, merged into "s". */
+static int
+absorb(struct req *r, struct customer *s, const struct customer *f)
+{
+	struct json_object	*before;
+	int			 rc;
+
+	/* A test clock is the customer's "now" for its subscriptions, which
+	 * keep their own copy of it: they cannot change clocks in a merge. */
+	if (strcmp(s->test_clock, f->test_clock) != 0)
+		return api_error(r, ERR_PARAM_INVALID, "from",
+		    "from (a customer on the same test clock, or on none)");
+	before = customer_snapshot(s);
+	if (fill_from(s, f) == -1) {
+		json_object_put(before);
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	rc = absorb_write(r, s, f, before);
+	json_object_put(before);
+	return rc;
+}
+
+int
+customers_merge(struct req *r, const char *into, const char *from)
+{
+	struct customer	 s, f;
+	int		 rc;
+
+	if ((rc = customer_load(r, into, LOCK_UPDATE, NULL, &s)) != 0)
+		return rc;
+	if (from == NULL)
+		http_reply(r, 200, customer_json(&s));
+	else if ((rc = customer_load(r, from, LOCK_UPDATE, "from", &f)) == 0) {
+		rc = absorb(r, &s, &f);
+		customer_free(&f);
+	}
+	customer_free(&s);
 	return rc;
 }

@@ -3,8 +3,10 @@
 #define CUSTOMERS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct req;
+struct json_object;
 
 void	customers_create(struct req *r);
 void	customers_get(struct req *r);
@@ -75,5 +77,24 @@ int	customers_ref(struct req *r, const char *id, const char *param,
  */
 int	customers_unset_default_pm(struct req *r, const char *id,
 	    const char *pm);
+
+/*
+ * The caller's live customers whose duplicate key (dedupe.c), the
+ * normalised phone if "phone" or else the email, is "key": up to "max",
+ * oldest first. A new array, or NULL with the error set.
+ */
+struct json_object *customers_with_key(struct req *r, int phone,
+	    const char *key, int64_t max);
+
+/*
+ * Inside db_tx(), the customers' part of a merge (dedupe.c): customer
+ * "into" (404 if missing or deleted) takes what it lacks of "from" (a
+ * phone, metadata keys, a default payment method), "from" is deleted
+ * with merged_into, and the events customer.deleted (from),
+ * customer.updated and customer.merged (into, with merged_from) are
+ * written; answers 200 with "into". With "from" NULL, only answers
+ * with "into". Returns 0, DB_RETRY, or -1 (set).
+ */
+int	customers_merge(struct req *r, const char *into, const char *from);
 
 #endif

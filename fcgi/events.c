@@ -21,6 +21,7 @@ static const char *const types[EVT__MAX] = {
 	"customer.created",		/* EVT_CUSTOMER_CREATED */
 	"customer.updated",		/* EVT_CUSTOMER_UPDATED */
 	"customer.deleted",		/* EVT_CUSTOMER_DELETED */
+	"customer.merged",		/* EVT_CUSTOMER_MERGED */
 	"payment.succeeded",		/* EVT_PAYMENT_SUCCEEDED */
 	"payment.failed",		/* EVT_PAYMENT_FAILED */
 	"payment_method.attached",	/* EVT_PAYMENT_METHOD_ATTACHED */

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "customers.h"
 #include "dashboard.h"
+#include "dedupe.h"
 #include "db.h"
 #include "events.h"
 #include "export.h"
@@ -25,6 +26,7 @@
 #include "import.h"
 #include "jsonx.h"
 #include "list.h"
+#include "merge.h"
 #include "params.h"
 #include "payment_methods.h"
 #include "payments.h"
@@ -70,11 +72,17 @@ static const struct route routes[] = {
 	    { "GET", import_list, "customers:read", PARAMS(LIST_PARAMS) } } },
 	{ "/v1/customers/imports/" ID, 0, {
 	    { "GET", import_get, "customers:read", NO_PARAMS } } },
+	{ "/v1/customers/duplicates", 0, {
+	    { "GET", dedupe_list, "customers:read",
+	      PARAMS("limit", "starting_after") } } },
 	{ "/v1/customers/" ID, 0, {
 	    { "GET", customers_get, "customers:read", NO_PARAMS },
 	    { "POST", customers_update, "customers:write", CUSTOMER_PARAMS },
 	    { "PUT", customers_update, "customers:write", CUSTOMER_PARAMS },
 	    { "DELETE", customers_delete, "customers:write", NO_PARAMS } } },
+	{ "/v1/customers/" ID "/merge", 0, {
+	    { "POST", merge_customers, "customers:write",
+	      PARAMS("from") } } },
 	{ "/v1/customers/" ID "/analytics", 0, {
 	    { "GET", analytics_get, "customers:read", NO_PARAMS } } },
 	{ "/v1/customers/" ID "/analytics/volume", 0, {

@@ -151,10 +151,41 @@ declare namespace PesaSwap {
 		} | null;
 	}
 
-	/** Stripe's customers resource, plus analytics(). */
+	/** A group of live customers that share a normalised key. */
+	interface CustomerDuplicateGroup {
+		/** "email:<key>" or "phone:<key>", for starting_after. */
+		id: string;
+		object: 'customer_duplicate_group';
+		reason: 'email' | 'phone' | 'name_and_email' | 'name_and_phone';
+		/** The normalised email, or the phone's E.164 digits. */
+		key: string;
+		customer_count: number;
+		/** Up to 100, oldest first. */
+		customers: Stripe.Customer[];
+	}
+
+	interface CustomerDuplicateListParams {
+		limit?: number;
+		/** The id of the last group of the previous page. */
+		starting_after?: string;
+	}
+
+	interface CustomerMergeParams {
+		/** The customer that goes into the survivor and is deleted. */
+		from: string;
+	}
+
+	/** Stripe's customers resource, plus analytics(), listDuplicates()
+	 * and merge(). */
 	type CustomersResource = Stripe['customers'] & {
 		analytics(id: string, params?: {},
 		    options?: RequestOptions): Promise<Response<CustomerAnalytics>>;
+		listDuplicates(params?: CustomerDuplicateListParams,
+		    options?: RequestOptions):
+		    ApiListPromise<CustomerDuplicateGroup>;
+		/** The survivor, after the merge. */
+		merge(id: string, params: CustomerMergeParams,
+		    options?: RequestOptions): Promise<Response<Stripe.Customer>>;
 	};
 
 	interface Subscription {

@@ -1,6 +1,7 @@
 // @pesaswap/node: the stock `stripe` package pointed at a PesaSwap
 // Customers service, plus what PesaSwap has and Stripe does not:
-// payments, payment schedules, a customer's analytics, and webhooks
+// payments, payment schedules, a customer's analytics, duplicates and
+// merges, and webhooks
 // signed in a PesaSwap-Signature header.
 //
 // Everything goes through Stripe's own machinery: the new resources are
@@ -124,8 +125,9 @@ class PaymentSchedules extends Stripe.StripeResource {
 	}
 }
 
-// Stripe's customers resource with analytics(); the class is made once,
-// from the one Stripe gives its instances (it does not export it).
+// Stripe's customers resource with analytics(), listDuplicates() and
+// merge(); the class is made once, from the one Stripe gives its
+// instances (it does not export it).
 let Customers;
 function customersOf(stripe) {
 	Customers ??= class extends stripe.customers.constructor {
@@ -133,6 +135,19 @@ function customersOf(stripe) {
 			return this._makeRequest('GET',
 			    `/v1/customers/${path(id)}/analytics`, params,
 			    options);
+		}
+
+		/* Groups of likely duplicates; auto-paginated by group id. */
+		listDuplicates(params, options) {
+			return this._makeRequest('GET',
+			    '/v1/customers/duplicates', params, options,
+			    { methodType: 'list' });
+		}
+
+		/* Customer params.from goes into customer "id". */
+		merge(id, params, options) {
+			return this._makeRequest('POST',
+			    `/v1/customers/${path(id)}/merge`, params, options);
 		}
 	};
 	return new Customers(stripe);

@@ -1,10 +1,11 @@
 // The dashboard's entry: the session, the signed-in shell (sidebar, the
 // "Test data" switch, sign-out) and hash routing (#/customers,
-// #/customers/cust_…, #/api-keys, …) so reload and Back work.
+// #/customers/duplicates, #/customers/cust_…, #/api-keys, …) so reload and Back work.
 import * as api from './api.js';
 import { h, replace, field, setFieldError } from './dom.js';
 import * as customers from './customers.js';
 import * as customer from './customer.js';
+import * as duplicates from './duplicates.js';
 import * as apiKeys from './api_keys.js';
 import * as lists from './lists.js';
 
@@ -13,6 +14,9 @@ const MODE_KEY = 'pesaswap.mode';	/* "live" or absent; not a secret */
 
 const ROUTES = [
 	{ re: /^#\/customers\/?$/, nav: 'customers', page: customers.render },
+	/* Before the customer's page, whose pattern it would match. */
+	{ re: /^#\/customers\/duplicates$/, nav: 'customers',
+	    page: duplicates.render },
 	{ re: /^#\/customers\/([A-Za-z0-9_]+)$/, nav: 'customers',
 	    page: customer.render },
 	{ re: /^#\/subscriptions\/?$/, nav: 'subscriptions',

@@ -1,7 +1,8 @@
 // The Customers page: the table (Name, Email, Phone, Created), search as
 // you type through GET /v1/customers/search (bare words, debounced),
-// cursor pagination, "Create Customer", and Export and Import (import.js).
-// Never loads everything: one
+// cursor pagination, "Create Customer", Export and Import (import.js),
+// and a link to "Possible duplicates" (duplicates.js). Never loads
+// everything: one
 // page of PAGE_SIZE rows at a time, whatever the account holds (the
 // paged table of pager.js).
 import * as api from './api.js';
@@ -44,10 +45,12 @@ export function render(main) {
 	    id: 'export-customers' }, 'Export');
 	const imp = h('button', { type: 'button', class: 'button',
 	    id: 'import-customers' }, 'Import');
+	const dups = h('a', { href: '#/customers/duplicates', class: 'button' },
+	    'Possible duplicates');
 	const note = h('p', { class: 'muted', role: 'status' });
 	replace(main,
 	    h('div', { class: 'page-head' }, h('h1', {}, 'Customers'),
-	        h('div', { class: 'actions' }, exp, imp, create)),
+	        h('div', { class: 'actions' }, dups, exp, imp, create)),
 	    h('div', { class: 'toolbar' }, t.searchBox), note,
 	    t.status, t.table, t.nav);
 	create.addEventListener('click', () => openCreate());

@@ -7,6 +7,7 @@
 //   - payments: create, retrieve, list with auto-pagination and filters,
 //     a declined card as Stripe's card error;
 //   - customers.analytics();
+//   - customers.listDuplicates() (auto-paginated) and customers.merge();
 //   - payment schedules: create, retrieve, list, cancel, and one run by
 //     pesaswap-jobs on a test clock;
 //   - webhooks: a delivery from the running pesaswap-jobs verified with
@@ -331,6 +332,52 @@ describe('customers.analytics()', () => {
 		assert.ok(err instanceof errors.StripePermissionError,
 		    `${err.constructor.name}: ${err.message}`);
 		assert.equal(err.statusCode, 403);
+	});
+});
+
+describe('customers.listDuplicates() and merge()', () => {
+	test('duplicates auto-paginate; a merge leaves one customer',
+	    async () => {
+		const phone = '+2547' + String(10000000 +
+		    randomBytes(3).readUIntBE(0, 3));
+		const made = [];
+		for (const name of ['Twin A', 'Twin B', 'Twin C'])
+			made.push(await peaswap.customers.create({ name,
+			    email: email('twin'), phone }));
+		const groups = await peaswap.customers.listDuplicates(
+		    { limit: 1 }).autoPagingToArray({ limit: 1000 });
+		assert.equal(new Set(groups.map((g) => g.id)).size,
+		    groups.length, 'a group seen twice while paging');
+		const g = groups.find((x) => x.key === phone.slice(1));
+		assert.ok(g, 'the phone group was not listed');
+		assert.equal(g.object, 'customer_duplicate_group');
+		assert.equal(g.reason, 'phone');
+		assert.deepEqual(g.customers.map((c) => c.id),
+		    made.map((c) => c.id));
+		const survivor = await peaswap.customers.merge(made[0].id,
+		    { from: made[1].id });
+		assert.equal(survivor.id, made[0].id);
+		const again = await peaswap.customers.merge(made[0].id,
+		    { from: made[1].id });
+		assert.deepEqual(again, survivor);
+		const after = await peaswap.customers.listDuplicates(
+		    { limit: 100 }).autoPagingToArray({ limit: 1000 });
+		assert.deepEqual(after.find((x) => x.key === phone.slice(1))
+		    ?.customers.map((c) => c.id), [made[0].id, made[2].id]);
+	});
+
+	test('merge into itself and from a missing customer are refused',
+	    async () => {
+		const c = await peaswap.customers.create({ name: 'Alone',
+		    email: email('alone') });
+		const self = await rejection(peaswap.customers.merge(c.id,
+		    { from: c.id }));
+		assertError(self, errors.StripeInvalidRequestError, 400,
+		    'parameter_invalid');
+		assert.equal(self.param, 'from');
+		assertError(await rejection(peaswap.customers.merge(c.id,
+		    { from: 'cust_NoSuchCustomer00' })),
+		    errors.StripeInvalidRequestError, 404, 'resource_missing');
 	});
 });
 

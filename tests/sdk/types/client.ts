@@ -65,7 +65,14 @@ export async function resources(customer: string): Promise<void> {
 	    .cancel(s.id);
 	const l = await peaswap.paymentSchedules.list({ customer });
 	const found = await peaswap.customers.search({ query: "email:'a@b.c'" });
-	void [p, all, volume, last, c, l.data, found.data];
+	const groups: PesaSwap.CustomerDuplicateGroup[] = await peaswap.customers
+	    .listDuplicates({ limit: 10 }).autoPagingToArray({ limit: 1000 });
+	const why: 'email' | 'phone' | 'name_and_email' | 'name_and_phone' =
+	    groups[0].reason;
+	const survivor = await peaswap.customers.merge(customer,
+	    { from: groups[0].customers[1].id });
+	const sname: string | null | undefined = survivor.name;
+	void [p, all, volume, last, c, l.data, found.data, why, sname];
 
 	// @ts-expect-error: currency is required
 	await peaswap.payments.create({ amount: 1 });
@@ -75,8 +82,10 @@ export async function resources(customer: string): Promise<void> {
 	void a.total_volume;
 	// @ts-expect-error: schedules have no update
 	void peaswap.paymentSchedules.update;
-	// @ts-expect-error: not yet: its endpoint does not exist
-	void peaswap.customers.merge;
+	// @ts-expect-error: merge needs from
+	await peaswap.customers.merge(customer, {});
+	// @ts-expect-error: no such reason
+	void ((g: PesaSwap.CustomerDuplicateGroup) => g.reason === 'name');
 }
 
 export function receive(header: string | undefined, secret: string): string {
