@@ -1,8 +1,9 @@
 // One customer: profile (editable, "Save changes"), billing details
 // (description, address, shipping, languages, invoice prefix), metadata,
-// saved payment methods, payments (paginated), subscriptions, the seed's
-// analytics with a chart of volume over time, the customer's activity
-// (its events), and "Delete customer".
+// saved payment methods, payments (paginated, with refunds), subscriptions,
+// the seed's analytics (refunded and net once there are refunds) with a
+// chart of volume over time, the customer's activity (its events), and
+// "Delete customer".
 import * as api from './api.js';
 import { h, replace, confirmDialog, badge } from './dom.js';
 import { money, date, dateTime, isoDate } from './format.js';
@@ -101,6 +102,10 @@ async function analytics(body, c, alive) {
 	            a.failed_payments ? ` (${a.failed_payments} failed)` : null),
 	        stat('Total volume', perCurrency('total_volume')),
 	        stat('Average transaction', perCurrency('average_transaction')),
+	        // Refunds (POST /v1/refunds): shown once there are any.
+	        vol.some((v) => v.refunded_amount > 0) ? [
+	            stat('Refunded', perCurrency('refunded_amount')),
+	            stat('Net volume', perCurrency('net_volume'))] : null,
 	        stat('Last payment', last ? h('time',
 	            { datetime: isoDate(last.created) }, date(last.created)) : '—',
 	            last ? ` · ${money(last.amount, last.currency)}` : null)),
@@ -237,9 +242,13 @@ function payments(body, c) {
 	return customerTable(body, c, { caption: 'Payments',
 	    path: '/v1/payments', empty: 'No payments yet.', columns: [
 		['Amount', (x) => money(x.amount, x.currency), { class: 'num' }],
-		['Status', (x) => [badge(x.status), x.failure_code ?
-		    h('span', { class: 'muted small' },
-		        ` ${x.failure_code.replace(/_/g, ' ')}`) : null]],
+		['Status', (x) => [badge(x.refunded ? 'refunded' : x.status),
+		    x.failure_code ? h('span', { class: 'muted small' },
+		        ` ${x.failure_code.replace(/_/g, ' ')}`) : null,
+		    x.amount_refunded > 0 && !x.refunded ?
+		        h('span', { class: 'muted small' },
+		            ` ${money(x.amount_refunded, x.currency)} refunded`) :
+		        null]],
 		['Description', (x) => x.description || '—'],
 		['Date', (x) => h('time', { datetime: isoDate(x.created) },
 		    dateTime(x.created))],

@@ -12,10 +12,12 @@ dashTest('analytics_and_chart_after_payments_through_the_api',
 	const key = user.account.testKey;
 	const c = await create(user, '/v1/customers',
 	    { name: 'Wanjiku Analytics', email: 'wanjiku@example.com' });
+	const paid = [];
 	for (const [amount, currency] of [[2500, 'usd'], [5000, 'usd'],
 	    [150000, 'kes'], [1000, 'jpy']])
-		await create(user, '/v1/payments',
-		    { amount, currency, customer: c.id });
+		paid.push(await create(user, '/v1/payments',
+		    { amount, currency, customer: c.id }));
+	await create(user, '/v1/refunds', { payment: paid[0].id, amount: 1000 });
 	const declined = await api('/v1/payments', { method: 'POST', key, json: { amount: 999,
 	    currency: 'usd', customer: c.id, payment_method: 'pm_card_chargeDeclined' } });
 	assert.equal(declined.status, 402);
@@ -32,6 +34,9 @@ dashTest('analytics_and_chart_after_payments_through_the_api',
 	const volume = (await stat('Total volume').textContent()).replace(/\s/g, ' ');
 	for (const v of ['$75.00', 'KES 1,500.00', '¥1,000'])
 		assert.ok(volume.includes(v), `${v} in "${volume}"`);
+	/* A partial refund: the gross volume stays, refunded and net show. */
+	assert.ok((await stat('Refunded').textContent()).includes('$10.00'));
+	assert.ok((await stat('Net volume').textContent()).includes('$65.00'));
 	const average = await stat('Average transaction').textContent();
 	assert.ok(average.includes('$37.50'), average);
 	const last = await stat('Last payment').textContent();
@@ -52,6 +57,7 @@ dashTest('analytics_and_chart_after_payments_through_the_api',
 	/* The payments table lists all five, declined one included. */
 	const payments = page.getByRole('region', { name: 'Payments' });
 	await payments.getByText('card declined').waitFor();
+	await payments.getByText('$10.00 refunded').waitFor();
 	assert.equal(await payments.locator('tbody tr').count(), 5);
 });
 
