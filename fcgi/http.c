@@ -301,9 +301,9 @@ reason(int status)
 /* Status and headers, the blank line included; "length" -1 for none
  * (a stream: nginx sends it chunked). */
 static void
-write_head(struct req *r, FCGX_Stream *out, const char *type,
-    long long length)
+write_head(struct req *r, const char *type, long long length)
 {
+	FCGX_Stream	*out = r->out;
 	char		 head[320], len[48] = "";
 	size_t		 i;
 	int		 n;
@@ -326,15 +326,15 @@ write_head(struct req *r, FCGX_Stream *out, const char *type,
 }
 
 void
-http_write(struct req *r, FCGX_Stream *out)
+http_write(struct req *r)
 {
 	const char	*body = http_body_text(r);
 	size_t		 blen = strlen(body);
 
 	if (r->streamed)
 		return;		/* written as it went (http_stream()) */
-	write_head(r, out, "application/json; charset=utf-8", (long long)blen);
-	FCGX_PutStr(body, (int)blen, out);
+	write_head(r, "application/json; charset=utf-8", (long long)blen);
+	FCGX_PutStr(body, (int)blen, r->out);
 }
 
 void
@@ -342,7 +342,7 @@ http_stream_begin(struct req *r, const char *type)
 {
 	r->status = 200;
 	r->streamed = 1;
-	write_head(r, r->out, type, -1);
+	write_head(r, type, -1);
 }
 
 int

@@ -102,10 +102,10 @@ void	http_header(struct req *r, const char *fmt, ...)
 
 /*
  * Writes the response of "r" as CGI output (Status, headers, blank line,
- * body) to libfcgi's stream "out", which sends it as FCGI_STDOUT records
- * when it fills and at FCGX_Finish_r.
+ * body) to libfcgi's stream of the request (req_init()), which sends it
+ * as FCGI_STDOUT records when it fills and at FCGX_Finish_r.
  */
-void	http_write(struct req *r, FCGX_Stream *out);
+void	http_write(struct req *r);
 
 /*
  * A streamed response (an export): writes status 200, "type" and the

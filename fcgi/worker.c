@@ -51,7 +51,7 @@ serve(struct worker *w)
 
 	if (req_init(&r, &w->fcgx, w->db, w->cfg) == 0) {
 		routes_dispatch(&r, w->router);
-		http_write(&r, w->fcgx.out);
+		http_write(&r);
 		took = now_us(CLOCK_MONOTONIC) - start;
 		log_info("%s %s %s %d %d.%dms", r.request_id, r.method, r.path,
 		    r.status, (int)(took / 1000), (int)(took / 100 % 10));
