@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errors.h"
+
 struct req;
 struct json_object;
 
@@ -69,6 +71,18 @@ struct customer_ref {
  */
 int	customers_ref(struct req *r, const char *id, const char *param,
 	    struct customer_ref *out);
+
+/*
+ * Answers error "e" (ERR_RESOURCE_MISSING for a path's id, or
+ * ERR_REF_MISSING) naming "param" for customer "id" of the caller, that
+ * was not found live. One the caller deleted says so, with "deleted":
+ * true in the error, and one merged into another (merge.c) names it in
+ * the message and in "merged_into"; another account's or mode's id
+ * answers as one that never existed (API.md). Every lookup of a customer
+ * that misses answers through here. Returns -1, or DB_RETRY.
+ */
+int	customers_missing(struct req *r, const char *id, enum err e,
+	    const char *param);
 
 /*
  * Inside db_tx(), when payment method "pm" leaves customer "id": if it

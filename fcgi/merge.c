@@ -8,7 +8,6 @@
  * with merged_into and writes the events. Merging a "from" already
  * merged into the same survivor answers the survivor and does nothing.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "customers.h"
@@ -116,14 +115,14 @@ move_and_recount(struct req *r, const struct merge *m)
 /*
  * The state of "from": DB_FOUND if live, 0 if merged into "into"
  * already (*done set), or 404 for one that does not exist for the
- * caller or was deleted otherwise: another account's or mode's id
- * answers exactly as a missing one. Returns as well DB_RETRY or -1.
+ * caller or was deleted otherwise (customers_missing(): another
+ * account's or mode's id answers exactly as a missing one). Returns as
+ * well DB_RETRY or -1.
  */
 static int
 from_state(struct req *r, const struct merge *m, int *done)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc, live = 0;
 
 	*done = 0;
@@ -139,8 +138,7 @@ from_state(struct req *r, const struct merge *m, int *done)
 			return live ? DB_FOUND : 0;
 	} else if (rc != DB_NONE)
 		return rc;
-	snprintf(what, sizeof(what), "customer: '%.40s'", m->from);
-	return api_error(r, ERR_RESOURCE_MISSING, "from", what);
+	return customers_missing(r, m->from, ERR_RESOURCE_MISSING, "from");
 }
 
 static int

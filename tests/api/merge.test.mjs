@@ -189,6 +189,76 @@ test('merge_writes_deleted_updated_and_merged_events', async () => {
 	assert.equal(deleted[0].data.object.merged_into, into.id);
 });
 
+// A merged customer answers as a deleted one, naming the survivor.
+function expectMerged(res, id, into, status = 404, param = 'id') {
+	const e = expectError(res, status, 'invalid_request_error',
+	    'resource_missing', param);
+	assert.equal(e.message, `No such customer: '${id}'; it has been ` +
+	    `deleted, merged into ${into}`);
+	assert.equal(e.deleted, true);
+	assert.equal(e.merged_into, into);
+	return e;
+}
+
+test('a_merged_customer_answers_404_with_merged_into_on_every_route',
+    async () => {
+	const a = await newAccount('merge-gone-routes');
+	const into = await customer(a.testKey);
+	const from = await customer(a.testKey);
+	expectOk(await pay(a.testKey, from.id, 100));
+	expectOk(await merge(a.testKey, into.id, from.id));
+	const k = a.testKey;
+	const path = `/v1/customers/${from.id}`;
+	expectMerged(await get(k, path), from.id, into.id);
+	expectMerged(await post(k, path, { name: 'Back' }), from.id, into.id);
+	expectMerged(await call(path, { method: 'PUT', key: k,
+	    json: { name: 'Back' } }), from.id, into.id);
+	expectMerged(await call(path, { method: 'DELETE', key: k }), from.id,
+	    into.id);
+	expectMerged(await get(k, `${path}/analytics`), from.id, into.id);
+	expectMerged(await get(k, `${path}/analytics/volume`), from.id,
+	    into.id);
+	expectMerged(await get(k, `${path}/payment_methods`), from.id,
+	    into.id);
+	// Into it, as the survivor of another merge.
+	const other = await customer(a.testKey);
+	expectMerged(await merge(k, from.id, other.id), from.id, into.id);
+	// Named in a parameter: 400, the same error naming the parameter.
+	expectMerged(await pay(k, from.id, 100), from.id, into.id, 400,
+	    'customer');
+	// Nothing was changed by any of them.
+	const stub = expectOk(await get(k, `/v1/customers/${into.id}`));
+	assert.equal(stub.name, 'Dup');
+	assert.equal((await listAll(k, `/v1/payments?customer=${into.id}`))
+	    .length, 1);
+});
+
+test('merge_from_a_customer_merged_elsewhere_names_its_survivor',
+    async () => {
+	const a = await newAccount('merge-elsewhere');
+	const into = await customer(a.testKey);
+	const other = await customer(a.testKey);
+	const from = await customer(a.testKey);
+	expectOk(await merge(a.testKey, other.id, from.id));
+	await unchanged(a.testKey, [into.id], async () =>
+	    expectMerged(await merge(a.testKey, into.id, from.id), from.id,
+	    other.id, 404, 'from'));
+});
+
+test('a_merged_customer_of_another_account_answers_as_if_missing',
+    async () => {
+	const a = await newAccount('merge-gone-iso-a');
+	const b = await newAccount('merge-gone-iso-b');
+	const into = await customer(b.testKey);
+	const from = await customer(b.testKey);
+	expectOk(await merge(b.testKey, into.id, from.id));
+	const e = expectError(await get(a.testKey, `/v1/customers/${from.id}`),
+	    404, 'invalid_request_error', 'resource_missing', 'id');
+	assert.equal(e.message, `No such customer: '${from.id}'`);
+	assert.equal(e.deleted, undefined);
+	assert.equal(e.merged_into, undefined);
+});
+
 test('merge_groups_disappear_from_duplicates', async () => {
 	const a = await newAccount('merge-dups');
 	const into = await customer(a.testKey, { phone: '+254700000222' });
