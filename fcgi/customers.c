@@ -1330,16 +1330,15 @@ fill_from(struct customer *s, const struct customer *f)
 	return 0;
 }
 
-/* Writes event "type" about "c" with "key": "id" added to its object. */
+/* Writes customer.deleted about "f", merged into "into". */
 static int
-event_with(struct req *r, enum event_type type, const struct customer *c,
-    const char *key, const char *id)
+merged_away_event(struct req *r, const struct customer *f, const char *into)
 {
-	struct json_object	*obj = customer_json(c);
+	struct json_object	*obj = customer_json(f);
 	int			 rc;
 
-	jsonx_add_str(obj, key, id);
-	rc = events_add(r, type, obj);
+	jsonx_add_str(obj, "merged_into", into);
+	rc = events_add(r, EVT_CUSTOMER_DELETED, obj);
 	json_object_put(obj);
 	return rc;
 }
@@ -1352,17 +1351,15 @@ absorb_write(struct req *r, struct customer *s, const struct customer *f,
 	int64_t	 now = time(NULL);
 	int	 rc;
 
-	if ((rc = customer_save(r, s)) != 0 ||
-	    (rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
-	    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r), DB_S(f->id),
-	    DB_E }, NULL)) != 0 ||
-	    (rc = event_with(r, EVT_CUSTOMER_DELETED, f, "merged_into",
-	    s->id)) != 0 ||
-	    (rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED,
-	    before)) != 0)
-		return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) :
-		    rc;
-	return event_with(r, EVT_CUSTOMER_MERGED, s, "merged_from", f->id);
+	if ((rc = customer_save(r, s)) == 0)
+		rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
+		    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r),
+		    DB_S(f->id), DB_E }, NULL);
+	if (rc == 0)
+		rc = merged_away_event(r, f, s->id);
+	if (rc == 0)
+		rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED, before);
+	return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
 }
 
 /* "s" takes what it lacks of "f"; "f" is deleted, merged into "s". */

@@ -101,13 +101,14 @@ struct json_object *customers_with_key(struct req *r, int phone,
 	    const char *key, int64_t max);
 
 /*
- * Inside db_tx(), the customers' part of a merge (dedupe.c): customer
+ * Inside db_tx(), the customers' part of a merge (merge.c): customer
  * "into" (404 if missing or deleted) takes what it lacks of "from" (a
  * phone, metadata keys, a default payment method), "from" is deleted
- * with merged_into, and the events customer.deleted (from),
- * customer.updated and customer.merged (into, with merged_from) are
- * written; answers 200 with "into". With "from" NULL, only answers
- * with "into". Returns 0, DB_RETRY, or -1 (set).
+ * with merged_into, and the events customer.deleted (from) and
+ * customer.updated (into) are written; answers 200 with "into" (merge.c
+ * writes customer.merged from that answer once the rest has moved). With
+ * "from" NULL, only answers with "into". Returns 0, DB_RETRY, or -1
+ * (set).
  */
 int	customers_merge(struct req *r, const char *into, const char *from);
 
