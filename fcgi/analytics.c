@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "analytics.h"
+#include "customers.h"
 #include "db.h"
 #include "http.h"
 #include "jsonx.h"
@@ -60,6 +61,20 @@ static const struct sql SQL_VOLUME_PERIODS[2] = {
 	  " GROUP BY month ORDER BY month", "isi", 0 },
 };
 
+/* db_one() of "q" for the path's customer; one that misses answers as
+ * GET /v1/customers/:id does (deleted, merged). Returns DB_FOUND with
+ * the row in "res", or what customers_missing() returns. */
+static int
+find_customer(struct req *r, const struct sql *q, struct db_res *res)
+{
+	int	 rc;
+
+	rc = db_one(r, q, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(r->captures[0]), DB_E }, res);
+	return rc == DB_NONE ? customers_missing(r, r->captures[0],
+	    ERR_RESOURCE_MISSING, "id") : rc;
+}
+
 /* Appends the current row's currency entry, if it has one, to "arr". */
 static void
 volume_add(struct json_object *arr, const struct db_res *res)
@@ -108,10 +123,9 @@ analytics_get(struct req *r)
 	struct db_res		 res;
 	int			 rc;
 
-	/* db_find() leaves the result open on its first row: the totals
+	/* db_one() leaves the result open on its first row: the totals
 	 * repeat on every row, the rest only add currencies. */
-	if (db_find(r, &SQL_ANALYTICS, r->captures[0], "customer",
-	    &res) != DB_FOUND)
+	if (find_customer(r, &SQL_ANALYTICS, &res) != DB_FOUND)
 		return;
 	o = json_object_new_object();
 	jsonx_add_str(o, "object", "customer_analytics");
@@ -236,8 +250,7 @@ analytics_volume(struct req *r)
 	int			 months = 0;
 
 	if (volume_params(r, &months, currency) == -1 ||
-	    db_find(r, &SQL_VOLUME_CUSTOMER, r->captures[0], "customer",
-	    &res) != DB_FOUND)
+	    find_customer(r, &SQL_VOLUME_CUSTOMER, &res) != DB_FOUND)
 		return;
 	pk = db_i64(&res, 0);
 	now = res.val[1] != NULL ? db_i64(&res, 1) : (int64_t)time(NULL);

@@ -60,9 +60,10 @@ static const struct sql SQL_CUSTOMER_UPDATE = {
 	" email_norm = ?, phone_norm = ?"
 	" WHERE " SCOPE " AND id = ? AND deleted IS NULL",
 	"sssssissssssssis", 0 };
-/* Whether a missing customer was deleted, to say so (API.md: 404). */
+/* Whether a missing customer was deleted, and into whom it was merged,
+ * to say so (API.md: 404). */
 static const struct sql SQL_CUSTOMER_WAS_DELETED = {
-	"SELECT 1 FROM customers WHERE " SCOPE " AND id = ?"
+	"SELECT merged_into FROM customers WHERE " SCOPE " AND id = ?"
 	" AND deleted IS NOT NULL", "sis", 0 };
 static const struct sql SQL_CUSTOMER_DELETE = {
 	"UPDATE customers SET deleted = ?, updated = ?"
@@ -214,34 +215,43 @@ static const struct sql *const load_sql[] = {
 	&SQL_CUSTOMER_LOCK,	/* LOCK_UPDATE */
 };
 
-/*
- * Answers that customer "id" does not exist: 404 for the path's id, or
- * 400 naming "param". One the caller deleted says so, with "deleted":
- * true in the error (issue 15); another account's or mode's id answers
- * as one that never existed (API.md). Returns -1, DB_RETRY.
- */
-static int
-customer_missing(struct req *r, const char *id, const char *param)
+int
+customers_missing(struct req *r, const char *id, enum err e,
+    const char *param)
 {
 	struct json_object	*err;
 	struct db_res		 res;
-	char			 what[96];
+	char			 what[160], into[IDS_MAX] = "";
 	int			 rc = 0;
 
 	if (ids_valid(id, "cust_") == 0 &&
 	    (rc = db_one(r, &SQL_CUSTOMER_WAS_DELETED, (struct db_val[]){
-	    DB_SCOPE(r), DB_S(id), DB_E }, &res)) == DB_FOUND)
+	    DB_SCOPE(r), DB_S(id), DB_E }, &res)) == DB_FOUND) {
+		snprintf(into, sizeof(into), "%s", res.val[0] ? res.val[0] : "");
 		db_res_free(&res);
+	}
 	if (rc != 0 && rc != DB_FOUND)
 		return rc;
-	snprintf(what, sizeof(what), "customer: '%.40s'%s", id,
-	    rc == DB_FOUND ? "; it has been deleted" : "");
-	api_error(r, param ? ERR_REF_MISSING : ERR_RESOURCE_MISSING,
-	    param ? param : "id", what);
+	snprintf(what, sizeof(what), "customer: '%.40s'%s%s%s", id,
+	    rc == DB_FOUND ? "; it has been deleted" : "",
+	    into[0] ? ", merged into " : "", into);
+	api_error(r, e, param, what);
 	if (rc == DB_FOUND &&
-	    json_object_object_get_ex(r->reply, "error", &err))
+	    json_object_object_get_ex(r->reply, "error", &err)) {
 		jsonx_add_bool(err, "deleted", 1);
+		if (into[0])
+			jsonx_add_str(err, "merged_into", into);
+	}
 	return -1;
+}
+
+/* customers_missing() for the path's id (404), or for the id in
+ * parameter "param" (400). */
+static int
+customer_missing(struct req *r, const char *id, const char *param)
+{
+	return param != NULL ? customers_missing(r, id, ERR_REF_MISSING,
+	    param) : customers_missing(r, id, ERR_RESOURCE_MISSING, "id");
 }
 
 /*
@@ -1320,16 +1330,15 @@ fill_from(struct customer *s, const struct customer *f)
 	return 0;
 }
 
-/* Writes event "type" about "c" with "key": "id" added to its object. */
+/* Writes customer.deleted about "f", merged into "into". */
 static int
-event_with(struct req *r, enum event_type type, const struct customer *c,
-    const char *key, const char *id)
+merged_away_event(struct req *r, const struct customer *f, const char *into)
 {
-	struct json_object	*obj = customer_json(c);
+	struct json_object	*obj = customer_json(f);
 	int			 rc;
 
-	jsonx_add_str(obj, key, id);
-	rc = events_add(r, type, obj);
+	jsonx_add_str(obj, "merged_into", into);
+	rc = events_add(r, EVT_CUSTOMER_DELETED, obj);
 	json_object_put(obj);
 	return rc;
 }
@@ -1342,17 +1351,15 @@ absorb_write(struct req *r, struct customer *s, const struct customer *f,
 	int64_t	 now = time(NULL);
 	int	 rc;
 
-	if ((rc = customer_save(r, s)) != 0 ||
-	    (rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
-	    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r), DB_S(f->id),
-	    DB_E }, NULL)) != 0 ||
-	    (rc = event_with(r, EVT_CUSTOMER_DELETED, f, "merged_into",
-	    s->id)) != 0 ||
-	    (rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED,
-	    before)) != 0)
-		return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) :
-		    rc;
-	return event_with(r, EVT_CUSTOMER_MERGED, s, "merged_from", f->id);
+	if ((rc = customer_save(r, s)) == 0)
+		rc = db_exec(r, &SQL_CUSTOMER_MERGED, (struct db_val[]){
+		    DB_I(now), DB_I(now), DB_S(s->id), DB_SCOPE(r),
+		    DB_S(f->id), DB_E }, NULL);
+	if (rc == 0)
+		rc = merged_away_event(r, f, s->id);
+	if (rc == 0)
+		rc = answer_with_event(r, s, EVT_CUSTOMER_UPDATED, before);
+	return rc == DB_DUP ? api_error(r, ERR_INTERNAL, NULL, NULL) : rc;
 }
 
 /* "s" takes what it lacks of "f"; "f" is deleted, merged into "s". */

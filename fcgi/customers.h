@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "errors.h"
+
 struct req;
 struct json_object;
 
@@ -71,6 +73,18 @@ int	customers_ref(struct req *r, const char *id, const char *param,
 	    struct customer_ref *out);
 
 /*
+ * Answers error "e" (ERR_RESOURCE_MISSING for a path's id, or
+ * ERR_REF_MISSING) naming "param" for customer "id" of the caller, that
+ * was not found live. One the caller deleted says so, with "deleted":
+ * true in the error, and one merged into another (merge.c) names it in
+ * the message and in "merged_into"; another account's or mode's id
+ * answers as one that never existed (API.md). Every lookup of a customer
+ * that misses answers through here. Returns -1, or DB_RETRY.
+ */
+int	customers_missing(struct req *r, const char *id, enum err e,
+	    const char *param);
+
+/*
  * Inside db_tx(), when payment method "pm" leaves customer "id": if it
  * was the customer's default, the customer has none. Returns 0,
  * DB_RETRY or -1 (set).
@@ -87,13 +101,14 @@ struct json_object *customers_with_key(struct req *r, int phone,
 	    const char *key, int64_t max);
 
 /*
- * Inside db_tx(), the customers' part of a merge (dedupe.c): customer
+ * Inside db_tx(), the customers' part of a merge (merge.c): customer
  * "into" (404 if missing or deleted) takes what it lacks of "from" (a
  * phone, metadata keys, a default payment method), "from" is deleted
- * with merged_into, and the events customer.deleted (from),
- * customer.updated and customer.merged (into, with merged_from) are
- * written; answers 200 with "into". With "from" NULL, only answers
- * with "into". Returns 0, DB_RETRY, or -1 (set).
+ * with merged_into, and the events customer.deleted (from) and
+ * customer.updated (into) are written; answers 200 with "into" (merge.c
+ * writes customer.merged from that answer once the rest has moved). With
+ * "from" NULL, only answers with "into". Returns 0, DB_RETRY, or -1
+ * (set).
  */
 int	customers_merge(struct req *r, const char *into, const char *from);
 

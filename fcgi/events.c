@@ -26,6 +26,7 @@ static const char *const types[EVT__MAX] = {
 	"payment.failed",		/* EVT_PAYMENT_FAILED */
 	"payment_method.attached",	/* EVT_PAYMENT_METHOD_ATTACHED */
 	"payment_method.detached",	/* EVT_PAYMENT_METHOD_DETACHED */
+	"payment_method.updated",	/* EVT_PAYMENT_METHOD_UPDATED */
 	"subscription.created",		/* EVT_SUBSCRIPTION_CREATED */
 	"subscription.updated",		/* EVT_SUBSCRIPTION_UPDATED */
 	"subscription.deleted",		/* EVT_SUBSCRIPTION_DELETED */
@@ -101,6 +102,33 @@ events_add_change(struct req *r, enum event_type type,
 	    DB_SCOPE(r), DB_S(types[type]), DB_S(jsonx_text(data)),
 	    DB_I(time(NULL)), DB_E }, NULL);
 	json_object_put(data);
+	return rc;
+}
+
+int
+events_add_moved(struct req *r, enum event_type type, const struct sql *q,
+    struct json_object *(*render)(const struct db_res *), const char *from,
+    const char *into)
+{
+	struct json_object	*objs, *obj, *prev;
+	struct db_res		 res;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = db_query(r, q, (struct db_val[]){ DB_SCOPE(r), DB_S(from),
+	    DB_E }, &res)) != 0)
+		return rc;
+	if ((objs = list_rows(r, &res, render)) == NULL)
+		return -1;
+	prev = json_object_new_object();
+	jsonx_add_str(prev, "customer", from);
+	for (i = 0; rc == 0 && i < json_object_array_length(objs); i++) {
+		obj = json_object_array_get_idx(objs, i);
+		jsonx_add_str(obj, "customer", into);
+		rc = events_add_change(r, type, obj, prev);
+	}
+	json_object_put(prev);
+	json_object_put(objs);
 	return rc;
 }
 

@@ -21,6 +21,7 @@ enum event_type {
 	EVT_PAYMENT_FAILED,
 	EVT_PAYMENT_METHOD_ATTACHED,
 	EVT_PAYMENT_METHOD_DETACHED,
+	EVT_PAYMENT_METHOD_UPDATED,
 	EVT_SUBSCRIPTION_CREATED,
 	EVT_SUBSCRIPTION_UPDATED,
 	EVT_SUBSCRIPTION_DELETED,
@@ -39,6 +40,17 @@ int	events_add(struct req *r, enum event_type type,
  * none). */
 int	events_add_change(struct req *r, enum event_type type,
 	    struct json_object *obj, struct json_object *previous);
+
+/*
+ * Inside db_tx(), for a merge (merge.c) about to move what "q" selects
+ * for (account, mode, customer "from") to customer "into": writes event
+ * "type" about each row, rendered with "render", as it is once moved
+ * ("customer" is "into"), with previous_attributes {"customer": from}.
+ * Returns 0, DB_RETRY or -1 (error set).
+ */
+int	events_add_moved(struct req *r, enum event_type type,
+	    const struct sql *q, struct json_object *(*render)(
+	    const struct db_res *), const char *from, const char *into);
 
 /* The API name of "type" ("customer.created"); NULL for EVT__MAX. */
 const char *events_type_name(enum event_type type);

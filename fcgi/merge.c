@@ -4,19 +4,33 @@
  * payments, saved payment methods, subscriptions and payment schedules
  * move (refunds name their payment, so they follow it), the survivor's
  * analytics aggregates are counted again from its payments, and
- * customers_merge() fills the survivor's empty fields, deletes "from"
- * with merged_into and writes the events. Merging a "from" already
- * merged into the same survivor answers the survivor and does nothing.
+ * customers_merge() fills the survivor's empty fields and deletes "from"
+ * with merged_into. Merging a "from" already merged into the same
+ * survivor answers the survivor and does nothing.
+ *
+ * Events, in the same transaction: customer.deleted (from, with
+ * merged_into) and customer.updated (the survivor) from customers.c;
+ * payment_method.updated for each method moved and subscription.updated
+ * for each subscription not ended, with previous_attributes {customer};
+ * then customer.merged, the survivor with merged_from and "moved", how
+ * many rows of each kind moved. Payments, payment schedules and ended
+ * subscriptions get no event each: a customer's history may hold any
+ * number of them, and one transaction must not write as many events.
  */
-#include <stdio.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "customers.h"
 #include "db.h"
 #include "http.h"
+#include "events.h"
 #include "ids.h"
+#include "jsonx.h"
 #include "merge.h"
 #include "params.h"
+#include "payment_methods.h"
+#include "subscriptions.h"
 
 struct merge {
 	const char	*into;
@@ -28,11 +42,15 @@ static const struct sql SQL_FROM_STATE = {
 	"SELECT deleted, merged_into FROM customers WHERE " SCOPE
 	" AND id = ? FOR UPDATE", "sis", 0 };
 
-/* Every row that names a customer. Bound (into, scope, from). */
+/* Every row that names a customer, by its table, which names its count
+ * in customer.merged's "moved". Bound (into, scope, from). */
 #define MOVE(table)							\
-	{ "UPDATE " table " SET customer_id = ? WHERE " SCOPE		\
-	  " AND customer_id = ?", "ssis", 0 }
-static const struct sql SQL_MOVES[] = {
+	{ table, { "UPDATE " table " SET customer_id = ? WHERE " SCOPE	\
+	  " AND customer_id = ?", "ssis", 0 } }
+static const struct {
+	const char	*table;
+	struct sql	 q;
+} moves[] = {
 	MOVE("payments"),
 	MOVE("payment_methods"),
 	MOVE("subscriptions"),
@@ -89,16 +107,21 @@ static const struct sql SQL_RECOUNT_LAST = {
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Moves what names "from" to "into" and counts the survivor again. */
+/* Moves what names "from" to "into", adding how many rows of each table
+ * moved to "moved", and counts the survivor again. */
 static int
-move_and_recount(struct req *r, const struct merge *m)
+move_and_recount(struct req *r, const struct merge *m,
+    struct json_object *moved)
 {
-	size_t	 i;
-	int	 rc = 0;
+	uint64_t	 n;
+	size_t		 i;
+	int		 rc = 0;
 
-	for (i = 0; rc == 0 && i < NELEM(SQL_MOVES); i++)
-		rc = db_exec(r, &SQL_MOVES[i], (struct db_val[]){
-		    DB_S(m->into), DB_SCOPE(r), DB_S(m->from), DB_E }, NULL);
+	for (i = 0; rc == 0 && i < NELEM(moves); i++)
+		if ((rc = db_exec(r, &moves[i].q, (struct db_val[]){
+		    DB_S(m->into), DB_SCOPE(r), DB_S(m->from), DB_E },
+		    &n)) == 0)
+			jsonx_add_i64(moved, moves[i].table, (int64_t)n);
 	for (i = 0; rc == 0 && i < NELEM(SQL_FORGET); i++)
 		rc = db_exec(r, &SQL_FORGET[i], (struct db_val[]){
 		    DB_SCOPE(r), DB_S(m->into), DB_S(m->from), DB_E }, NULL);
@@ -116,14 +139,14 @@ move_and_recount(struct req *r, const struct merge *m)
 /*
  * The state of "from": DB_FOUND if live, 0 if merged into "into"
  * already (*done set), or 404 for one that does not exist for the
- * caller or was deleted otherwise: another account's or mode's id
- * answers exactly as a missing one. Returns as well DB_RETRY or -1.
+ * caller or was deleted otherwise (customers_missing(): another
+ * account's or mode's id answers exactly as a missing one). Returns as
+ * well DB_RETRY or -1.
  */
 static int
 from_state(struct req *r, const struct merge *m, int *done)
 {
 	struct db_res	 res;
-	char		 what[64];
 	int		 rc, live = 0;
 
 	*done = 0;
@@ -139,22 +162,46 @@ from_state(struct req *r, const struct merge *m, int *done)
 			return live ? DB_FOUND : 0;
 	} else if (rc != DB_NONE)
 		return rc;
-	snprintf(what, sizeof(what), "customer: '%.40s'", m->from);
-	return api_error(r, ERR_RESOURCE_MISSING, "from", what);
+	return customers_missing(r, m->from, ERR_RESOURCE_MISSING, "from");
+}
+
+/* customer.merged: the survivor as customers_merge() answered it, with
+ * merged_from and "moved" (borrowed). */
+static int
+merged_event(struct req *r, const struct merge *m, struct json_object *moved)
+{
+	struct json_object	*obj = NULL;
+	int			 rc;
+
+	if (json_object_deep_copy(r->reply, &obj, NULL) != 0)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	jsonx_add_str(obj, "merged_from", m->from);
+	jsonx_add(obj, "moved", json_object_get(moved));
+	rc = events_add(r, EVT_CUSTOMER_MERGED, obj);
+	json_object_put(obj);
+	return rc;
 }
 
 static int
 merge_tx(struct req *r, void *arg)
 {
 	const struct merge	*m = arg;
+	struct json_object	*moved;
 	int			 done, rc;
 
 	if ((rc = from_state(r, m, &done)) != DB_FOUND)
 		return rc == 0 && done ? customers_merge(r, m->into, NULL) :
 		    rc;
-	if ((rc = customers_merge(r, m->into, m->from)) != 0)
+	if ((rc = customers_merge(r, m->into, m->from)) != 0 ||
+	    (rc = payment_methods_merge_events(r, m->from, m->into)) != 0 ||
+	    (rc = subscriptions_merge_events(r, m->from, m->into)) != 0)
 		return rc;
-	return move_and_recount(r, m);
+	if ((moved = json_object_new_object()) == NULL)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	if ((rc = move_and_recount(r, m, moved)) == 0)
+		rc = merged_event(r, m, moved);
+	json_object_put(moved);
+	return rc;
 }
 
 void

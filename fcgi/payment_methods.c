@@ -43,6 +43,10 @@ static const struct sql SQL_PM_DETACH = {
 static const struct sql SQL_PM_IDS_OF_CUSTOMER = {
 	"SELECT id FROM payment_methods WHERE " SCOPE " AND customer_id = ?"
 	" ORDER BY pk FOR UPDATE", "sis", 0 };
+/* What a merge moves (merge.c): every method of the customer. */
+static const struct sql SQL_PM_ROWS_OF_CUSTOMER = {
+	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
+	" AND customer_id = ? ORDER BY pk FOR UPDATE", "sis", 0 };
 static const struct sql SQL_PM_CURSOR = LIST_CURSOR("payment_methods");
 static const struct sql SQL_PM_LIST[2] = LIST_PAIR(
 	"SELECT " PM_COLS " FROM payment_methods WHERE " SCOPE
@@ -235,6 +239,14 @@ payment_methods_detach_customer(struct req *r, const char *customer,
 {
 	return list_each(r, &SQL_PM_IDS_OF_CUSTOMER, customer, detach_quietly,
 	    ids);
+}
+
+int
+payment_methods_merge_events(struct req *r, const char *from,
+    const char *into)
+{
+	return events_add_moved(r, EVT_PAYMENT_METHOD_UPDATED,
+	    &SQL_PM_ROWS_OF_CUSTOMER, payment_method_json, from, into);
 }
 
 /* DELETE /v1/customers/:id/payment_methods/:pm */

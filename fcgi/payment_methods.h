@@ -19,6 +19,15 @@ int	payment_methods_detach_customer(struct req *r, const char *customer,
 	    struct json_object **ids);
 
 /*
+ * Inside db_tx(), before merge.c moves the payment methods of customer
+ * "from" to "into": writes payment_method.updated for each, as it is
+ * once moved (previous_attributes: the customer). Returns 0, DB_RETRY
+ * or -1 (set).
+ */
+int	payment_methods_merge_events(struct req *r, const char *from,
+	    const char *into);
+
+/*
  * Resolves the "payment_method" of a charge: a saved pm_… of the caller
  * attached to "customer" (which must be given), or a test token. Copies the
  * processor token into "token". Returns 0, DB_RETRY, or -1 with 400

@@ -66,11 +66,17 @@ static const struct sql SQL_SUB_SAVE = {
 static const struct sql SQL_CHARGE_RECORD = {
 	"INSERT INTO subscription_charges (subscription_id, period_index,"
 	" attempt, payment_id, created) VALUES (?, ?, ?, ?, ?)", "siisi", 0 };
-/* What a customer's deletion cancels: every subscription not ended. */
+/* A customer's subscriptions that have not ended, locked. */
+#define SUB_LIVE_OF_CUSTOMER						\
+	" FROM subscriptions WHERE " SCOPE " AND customer_id = ?"	\
+	" AND status NOT IN ('canceled', 'incomplete_expired') ORDER BY pk" \
+	" FOR UPDATE"
+/* What a customer's deletion cancels. */
 static const struct sql SQL_SUB_OF_CUSTOMER = {
-	"SELECT id FROM subscriptions WHERE " SCOPE " AND customer_id = ?"
-	" AND status NOT IN ('canceled', 'incomplete_expired') ORDER BY pk"
-	" FOR UPDATE", "sis", 0 };
+	"SELECT id" SUB_LIVE_OF_CUSTOMER, "sis", 0 };
+/* What gets an event when a merge moves them (merge.c). */
+static const struct sql SQL_SUB_ROWS_OF_CUSTOMER = {
+	"SELECT " SUB_COLS SUB_LIVE_OF_CUSTOMER, "sis", 0 };
 static const struct sql SQL_SUB_CURSOR = LIST_CURSOR("subscriptions");
 
 /* The index is named so a deep cursor reads a range (as payments.c). */
@@ -490,6 +496,14 @@ subscriptions_cancel_customer(struct req *r, const char *customer,
     struct json_object **ids)
 {
 	return list_each(r, &SQL_SUB_OF_CUSTOMER, customer, cancel_one, ids);
+}
+
+int
+subscriptions_merge_events(struct req *r, const char *from,
+    const char *into)
+{
+	return events_add_moved(r, EVT_SUBSCRIPTION_UPDATED,
+	    &SQL_SUB_ROWS_OF_CUSTOMER, sub_row_json, from, into);
 }
 
 /* DELETE /v1/subscriptions/:id: cancel now. */

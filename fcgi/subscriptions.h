@@ -37,5 +37,14 @@ int	subscriptions_step(struct req *r, const char *id, int64_t now);
  */
 int	subscriptions_cancel_customer(struct req *r, const char *customer,
 	    struct json_object **ids);
+/*
+ * Inside db_tx(), before merge.c moves the subscriptions of customer
+ * "from" to "into": writes subscription.updated for each one that has
+ * not ended, as it is once moved (previous_attributes: the customer);
+ * ended ones move without one, as payments do. Returns 0, DB_RETRY or
+ * -1 (set).
+ */
+int	subscriptions_merge_events(struct req *r, const char *from,
+	    const char *into);
 
 #endif

@@ -2,6 +2,7 @@
 // the repository: the objects are PesaSwap's, not Stripe's. Resources the
 // client takes from Stripe unchanged (customers' own methods, prices,
 // events, webhook endpoints, test clocks) keep Stripe's types.
+import type { Readable } from 'node:stream';
 import Stripe from 'stripe';
 
 declare namespace PesaSwap {
@@ -175,8 +176,63 @@ declare namespace PesaSwap {
 		from: string;
 	}
 
-	/** Stripe's customers resource, plus analytics(), listDuplicates()
-	 * and merge(). */
+	/** GET /v1/customers/export: a list's filters or a search. */
+	interface CustomerExportParams {
+		/** csv (default) or jsonl, one customer a line. */
+		format?: 'csv' | 'jsonl';
+		email?: string;
+		created?: number | RangeQueryParam;
+		/** A search query, instead of email and created. */
+		query?: string;
+	}
+
+	interface CustomerImportParams {
+		/** dry_run (default) checks and writes nothing. */
+		mode?: 'dry_run' | 'skip' | 'update';
+	}
+
+	interface CustomerImportError {
+		/** The record's number in the file; the header is 1. */
+		row: number;
+		param: string | null;
+		code: string | null;
+		message: string | null;
+	}
+
+	interface CustomerImport {
+		/** null for a dry run, which stores nothing. */
+		id: string | null;
+		object: 'customer_import';
+		mode: 'dry_run' | 'skip' | 'update';
+		/** pending: queued, when the service imports in the
+		 * background. */
+		status: 'pending' | 'running' | 'succeeded' | 'failed';
+		rows_total: number;
+		rows_processed: number;
+		created: number;
+		updated: number;
+		skipped: number;
+		/** The first 100, by row. */
+		errors: CustomerImportError[];
+		livemode: boolean;
+	}
+
+	interface CustomerImportsResource {
+		retrieve(id: string, params?: {},
+		    options?: RequestOptions): Promise<Response<CustomerImport>>;
+		list(params?: PaginationParams,
+		    options?: RequestOptions): ApiListPromise<CustomerImport>;
+	}
+
+	interface WaitForImportOptions {
+		/** Between polls, in ms (default 500). */
+		interval?: number;
+		/** Give up after this many ms (default 600000). */
+		timeout?: number;
+	}
+
+	/** Stripe's customers resource, plus analytics(), listDuplicates(),
+	 * merge(), export(), import(), imports and waitForImport(). */
 	type CustomersResource = Stripe['customers'] & {
 		analytics(id: string, params?: {},
 		    options?: RequestOptions): Promise<Response<CustomerAnalytics>>;
@@ -186,6 +242,23 @@ declare namespace PesaSwap {
 		/** The survivor, after the merge. */
 		merge(id: string, params: CustomerMergeParams,
 		    options?: RequestOptions): Promise<Response<Stripe.Customer>>;
+		/** The CSV or JSONL text. */
+		export(params?: CustomerExportParams,
+		    options?: RequestOptions & { streaming?: false }):
+		    Promise<string>;
+		/** With { streaming: true }: the response body as it comes. */
+		export(params: CustomerExportParams | undefined,
+		    options: RequestOptions & { streaming: true }):
+		    Promise<Readable>;
+		/** The CSV file (text or bytes) imported; the import, which
+		 * may still be pending or running (waitForImport()). */
+		import(file: string | Uint8Array, params?: CustomerImportParams,
+		    options?: RequestOptions): Promise<Response<CustomerImport>>;
+		imports: CustomerImportsResource;
+		/** The import once neither pending nor running. */
+		waitForImport(imp: string | CustomerImport,
+		    wait?: WaitForImportOptions,
+		    options?: RequestOptions): Promise<CustomerImport>;
 	};
 
 	interface Subscription {

@@ -1,8 +1,8 @@
 // @pesaswap/node: the stock `stripe` package pointed at a PesaSwap
 // Customers service, plus what PesaSwap has and Stripe does not:
 // payments, payment schedules, a customer's analytics, duplicates and
-// merges, and webhooks
-// signed in a PesaSwap-Signature header.
+// merges, customer export and import, and webhooks signed in a
+// PesaSwap-Signature header.
 //
 // Everything goes through Stripe's own machinery: the new resources are
 // StripeResource subclasses whose methods call its _makeRequest (the same
@@ -125,9 +125,58 @@ class PaymentSchedules extends Stripe.StripeResource {
 	}
 }
 
-// Stripe's customers resource with analytics(), listDuplicates() and
-// merge(); the class is made once, from the one Stripe gives its
-// instances (it does not export it).
+// The statuses of an import still at work: "pending" (queued, when the
+// service imports in the background) and "running".
+const IMPORT_BUSY = new Set(['pending', 'running']);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * /v1/customers/import and /v1/customers/imports[/:id]. The import's
+ * body is the file itself (text/csv), which Stripe's form encoding cannot
+ * carry: requestDataProcessor hands Stripe the bytes as they are.
+ */
+class CustomerImports extends Stripe.StripeResource {
+	initialize() {
+		this.requestDataProcessor = (method, data, headers, done) =>
+		    done(null, method === 'POST' ? data.file : '');
+	}
+
+	/* FILE (a string or bytes) in mode params.mode (dry_run default). */
+	create(file, params = {}, options) {
+		if (typeof file !== 'string' && !(file instanceof Uint8Array))
+			return Promise.reject(new TypeError(
+			    'customers.import: the file must be a string or ' +
+			    'bytes (a Buffer or Uint8Array) of CSV'));
+		const query = new URLSearchParams(params).toString();
+		return this._makeRequest('POST', '/v1/customers/import' +
+		    (query ? `?${query}` : ''), { file }, options,
+		    { headers: { 'Content-Type': 'text/csv' } });
+	}
+
+	retrieve(id, params, options) {
+		return this._makeRequest('GET',
+		    `/v1/customers/imports/${path(id)}`, params, options);
+	}
+
+	list(params, options) {
+		return this._makeRequest('GET', '/v1/customers/imports', params,
+		    options, { methodType: 'list' });
+	}
+}
+
+/* The whole body of a response stream, as text. */
+async function textOf(stream) {
+	let text = '';
+
+	stream.setEncoding('utf8');
+	for await (const chunk of stream)
+		text += chunk;
+	return text;
+}
+
+// Stripe's customers resource with analytics(), listDuplicates(),
+// merge(), export(), import() and imports; the class is made once, from
+// the one Stripe gives its instances (it does not export it).
 let Customers;
 function customersOf(stripe) {
 	Customers ??= class extends stripe.customers.constructor {
@@ -149,8 +198,54 @@ function customersOf(stripe) {
 			return this._makeRequest('POST',
 			    `/v1/customers/${path(id)}/merge`, params, options);
 		}
+
+		/*
+		 * The export (params: format csv or jsonl, a list's filters
+		 * or a search query) as text; with Stripe's { streaming:
+		 * true } option, the response stream instead, for exports
+		 * too large to hold. Errors before the download are Stripe's
+		 * error classes.
+		 */
+		async export(params, options) {
+			const stream = await this._makeRequest('GET',
+			    '/v1/customers/export', params, options,
+			    { streaming: true });
+			return options?.streaming ? stream : textOf(stream);
+		}
+
+		/* The CSV "file" imported in params.mode: the import. */
+		import(file, params, options) {
+			return this.imports.create(file, params, options);
+		}
+
+		/*
+		 * Polls import "imp" (an id or the import object) every
+		 * "interval" ms until it is neither pending nor running, and
+		 * resolves to it; rejects after "timeout" ms. An import that
+		 * has finished (or a dry run) is returned as it is.
+		 */
+		async waitForImport(imp, { interval = 500, timeout = 600000 } = {},
+		    options) {
+			const end = Date.now() + timeout;
+
+			if (typeof imp === 'string')
+				imp = await this.imports.retrieve(imp, {},
+				    options);
+			while (IMPORT_BUSY.has(imp.status)) {
+				if (Date.now() + interval > end)
+					throw new Error(`${PKG.name}: import ` +
+					    `${imp.id} still ${imp.status} after ` +
+					    `${timeout} ms`);
+				await sleep(interval);
+				imp = await this.imports.retrieve(imp.id, {},
+				    options);
+			}
+			return imp;
+		}
 	};
-	return new Customers(stripe);
+	const customers = new Customers(stripe);
+	customers.imports = new CustomerImports(stripe);
+	return customers;
 }
 
 // --------------------------------------------------------------- webhooks

@@ -270,11 +270,33 @@ test('deleted_customer_answers_404_though_its_payments_stay', async () => {
 	const p = await pay(c, 100);
 	expectOk(await call(`/v1/customers/${c.id}`,
 	    { method: 'DELETE', key: acct.testKey }));
-	expectError(await analytics(c), 404, 'invalid_request_error',
+	const e = expectError(await analytics(c), 404, 'invalid_request_error',
 	    'resource_missing', 'id');
+	// As GET /v1/customers/:id answers it.
+	const got = (await call(`/v1/customers/${c.id}`,
+	    { key: acct.testKey })).json.error;
+	assert.equal(e.message, `No such customer: '${c.id}'; it has been deleted`);
+	assert.deepEqual({ ...e, request_id: null },
+	    { ...got, request_id: null });
+	assert.equal(e.deleted, true);
 	const l = expectOk(await call(`/v1/payments?customer=${c.id}`,
 	    { key: acct.testKey }));
 	assert.deepEqual(l.data, [p]);
+});
+
+test('merged_customer_answers_404_naming_the_survivor', async () => {
+	const into = await newCustomer();
+	const from = await newCustomer();
+	await pay(from, 300);
+	expectOk(await call(`/v1/customers/${into.id}/merge`, { method: 'POST',
+	    key: acct.testKey, json: { from: from.id } }));
+	const e = expectError(await analytics(from), 404,
+	    'invalid_request_error', 'resource_missing', 'id');
+	assert.equal(e.message, `No such customer: '${from.id}'; it has been ` +
+	    `deleted, merged into ${into.id}`);
+	assert.equal(e.deleted, true);
+	assert.equal(e.merged_into, into.id);
+	assert.equal((await stats(into)).total_payments, 1);
 });
 
 test('unknown_query_parameter_is_refused', async () => {

@@ -227,9 +227,14 @@ test('unknown_deleted_or_foreign_customer_is_404', async () => {
 	expectOk(await call(`/v1/customers/${gone.id}`, { method: 'DELETE',
 	    key: acct.testKey }));
 	const theirs = await newCustomer({}, other.testKey);
-	for (const id of ['cust_0000000000000000', gone.id, theirs.id])
-		expectError(await volume(id), 404, 'invalid_request_error',
-		    'resource_missing', 'id');
+	for (const id of ['cust_0000000000000000', gone.id, theirs.id]) {
+		const e = expectError(await volume(id), 404,
+		    'invalid_request_error', 'resource_missing', 'id');
+		// Only this account's deleted one says it was deleted.
+		assert.equal(e.deleted, id === gone.id ? true : undefined);
+		assert.equal(e.message, `No such customer: '${id}'` +
+		    (id === gone.id ? '; it has been deleted' : ''));
+	}
 	// Nor in the other mode.
 	const mine = await newCustomer();
 	expectError(await volume(mine.id, '', acct.liveKey), 404,

@@ -99,3 +99,28 @@ test('a_deleted_customer_cannot_be_subscribed_again', async () => {
 	    400, 'invalid_request_error', 'resource_missing', 'customer');
 	assert.equal(e.deleted, true);
 });
+
+// Every route of a deleted customer answers GET's 404 (issue 15): the
+// message says so, with deleted: true and no merged_into.
+test('a_deleted_customer_answers_the_same_404_on_every_route', async () => {
+	const c = await post('/v1/customers', { name: 'Gone',
+	    email: uniqEmail('gone') });
+	const path = `/v1/customers/${c.id}`;
+	expectOk(await call(path, { method: 'DELETE', key: acct.testKey }));
+	const k = acct.testKey;
+	for (const res of [
+		await call(path, { key: k }),
+		await call(path, { method: 'POST', key: k, json: { name: 'X' } }),
+		await call(path, { method: 'DELETE', key: k }),
+		await call(`${path}/analytics`, { key: k }),
+		await call(`${path}/analytics/volume`, { key: k }),
+		await call(`${path}/payment_methods`, { key: k }),
+	]) {
+		const e = expectError(res, 404, 'invalid_request_error',
+		    'resource_missing', 'id');
+		assert.equal(e.message,
+		    `No such customer: '${c.id}'; it has been deleted`);
+		assert.equal(e.deleted, true);
+		assert.equal(e.merged_into, undefined);
+	}
+});

@@ -178,7 +178,9 @@ test('merge_writes_deleted_updated_and_merged_events', async () => {
 	const from = await customer(a.testKey);
 	const got = expectOk(await merge(a.testKey, into.id, from.id));
 	const [merged] = await events(a.testKey, 'customer.merged');
-	assert.deepEqual(merged.data.object, { ...got, merged_from: from.id });
+	assert.deepEqual(merged.data.object, { ...got, merged_from: from.id,
+	    moved: { payments: 0, payment_methods: 0, subscriptions: 0,
+	    payment_schedules: 0 } });
 	const updated = (await events(a.testKey, 'customer.updated'))
 	    .filter((e) => e.data.object.id === into.id);
 	assert.equal(updated.length, 1);
@@ -187,6 +189,137 @@ test('merge_writes_deleted_updated_and_merged_events', async () => {
 	assert.equal(deleted.length, 1);
 	assert.equal(deleted[0].data.object.id, from.id);
 	assert.equal(deleted[0].data.object.merged_into, into.id);
+});
+
+test('merge_writes_an_update_for_each_method_and_live_subscription_moved',
+    async () => {
+	const a = await newAccount('merge-moved-events');
+	const into = await customer(a.testKey);
+	const { from, pm, sub } = await loaded(a.testKey);
+	const price = expectOk(await post(a.testKey, '/v1/prices',
+	    { unit_amount: 100, currency: 'usd',
+	    recurring: { interval: 'month' } }));
+	const ended = expectOk(await post(a.testKey, '/v1/subscriptions',
+	    { customer: from.id, price: price.id,
+	    payment_behavior: 'default_incomplete' }));
+	expectOk(await call(`/v1/subscriptions/${ended.id}`,
+	    { method: 'DELETE', key: a.testKey }));
+	const pays = await listAll(a.testKey, `/v1/payments?customer=${from.id}`);
+	const before = new Set((await listAll(a.testKey, '/v1/events'))
+	    .map((e) => e.id));
+	const got = expectOk(await merge(a.testKey, into.id, from.id));
+	const added = (await listAll(a.testKey, '/v1/events'))
+	    .filter((e) => !before.has(e.id));
+	// One event each, nothing per payment or schedule.
+	assert.deepEqual(added.map((e) => e.type).sort(), ['customer.deleted',
+	    'customer.merged', 'customer.updated', 'payment_method.updated',
+	    'subscription.updated']);
+	const about = (type) => added.find((e) => e.type === type).data;
+	const m = about('payment_method.updated');
+	assert.equal(m.object.id, pm.id);
+	assert.equal(m.object.customer, into.id);
+	assert.deepEqual(m.previous_attributes, { customer: from.id });
+	assert.deepEqual(m.object, expectOk(await get(a.testKey,
+	    `/v1/customers/${into.id}/payment_methods`)).data[0]);
+	const s = about('subscription.updated');
+	assert.deepEqual(s.object, expectOk(await get(a.testKey,
+	    `/v1/subscriptions/${sub.id}`)));
+	assert.deepEqual(s.previous_attributes, { customer: from.id });
+	// How many of each moved: the payments (three made, one of them
+	// declined, and each subscription's unpaid first one), both
+	// subscriptions, the method and the schedule.
+	assert.equal(pays.length, 5);
+	assert.deepEqual(about('customer.merged').object, { ...got,
+	    merged_from: from.id, moved: { payments: pays.length,
+	    payment_methods: 1, subscriptions: 2, payment_schedules: 1 } });
+	// The ended subscription moved too, without an event.
+	assert.equal(expectOk(await get(a.testKey,
+	    `/v1/subscriptions/${ended.id}`)).customer, into.id);
+	// The moved objects' events are listed under the survivor.
+	const mine = await listAll(a.testKey, `/v1/events?customer=${into.id}`);
+	assert.ok(mine.some((e) => e.type === 'payment_method.updated'));
+});
+
+test('merge_update_event_lists_the_fields_filled', async () => {
+	const a = await newAccount('merge-prev');
+	const into = await customer(a.testKey, { metadata: { plan: 'pro' } });
+	const from = await customer(a.testKey, { phone: '+254700000333',
+	    description: 'VIP', metadata: { crm: '7' } });
+	expectOk(await merge(a.testKey, into.id, from.id));
+	const [u] = (await events(a.testKey, 'customer.updated'))
+	    .filter((e) => e.data.object.id === into.id);
+	assert.deepEqual(u.data.previous_attributes, { phone: null,
+	    description: null, metadata: { plan: 'pro' } });
+});
+
+// A merged customer answers as a deleted one, naming the survivor.
+function expectMerged(res, id, into, status = 404, param = 'id') {
+	const e = expectError(res, status, 'invalid_request_error',
+	    'resource_missing', param);
+	assert.equal(e.message, `No such customer: '${id}'; it has been ` +
+	    `deleted, merged into ${into}`);
+	assert.equal(e.deleted, true);
+	assert.equal(e.merged_into, into);
+	return e;
+}
+
+test('a_merged_customer_answers_404_with_merged_into_on_every_route',
+    async () => {
+	const a = await newAccount('merge-gone-routes');
+	const into = await customer(a.testKey);
+	const from = await customer(a.testKey);
+	expectOk(await pay(a.testKey, from.id, 100));
+	expectOk(await merge(a.testKey, into.id, from.id));
+	const k = a.testKey;
+	const path = `/v1/customers/${from.id}`;
+	expectMerged(await get(k, path), from.id, into.id);
+	expectMerged(await post(k, path, { name: 'Back' }), from.id, into.id);
+	expectMerged(await call(path, { method: 'PUT', key: k,
+	    json: { name: 'Back' } }), from.id, into.id);
+	expectMerged(await call(path, { method: 'DELETE', key: k }), from.id,
+	    into.id);
+	expectMerged(await get(k, `${path}/analytics`), from.id, into.id);
+	expectMerged(await get(k, `${path}/analytics/volume`), from.id,
+	    into.id);
+	expectMerged(await get(k, `${path}/payment_methods`), from.id,
+	    into.id);
+	// Into it, as the survivor of another merge.
+	const other = await customer(a.testKey);
+	expectMerged(await merge(k, from.id, other.id), from.id, into.id);
+	// Named in a parameter: 400, the same error naming the parameter.
+	expectMerged(await pay(k, from.id, 100), from.id, into.id, 400,
+	    'customer');
+	// Nothing was changed by any of them.
+	const stub = expectOk(await get(k, `/v1/customers/${into.id}`));
+	assert.equal(stub.name, 'Dup');
+	assert.equal((await listAll(k, `/v1/payments?customer=${into.id}`))
+	    .length, 1);
+});
+
+test('merge_from_a_customer_merged_elsewhere_names_its_survivor',
+    async () => {
+	const a = await newAccount('merge-elsewhere');
+	const into = await customer(a.testKey);
+	const other = await customer(a.testKey);
+	const from = await customer(a.testKey);
+	expectOk(await merge(a.testKey, other.id, from.id));
+	await unchanged(a.testKey, [into.id], async () =>
+	    expectMerged(await merge(a.testKey, into.id, from.id), from.id,
+	    other.id, 404, 'from'));
+});
+
+test('a_merged_customer_of_another_account_answers_as_if_missing',
+    async () => {
+	const a = await newAccount('merge-gone-iso-a');
+	const b = await newAccount('merge-gone-iso-b');
+	const into = await customer(b.testKey);
+	const from = await customer(b.testKey);
+	expectOk(await merge(b.testKey, into.id, from.id));
+	const e = expectError(await get(a.testKey, `/v1/customers/${from.id}`),
+	    404, 'invalid_request_error', 'resource_missing', 'id');
+	assert.equal(e.message, `No such customer: '${from.id}'`);
+	assert.equal(e.deleted, undefined);
+	assert.equal(e.merged_into, undefined);
 });
 
 test('merge_groups_disappear_from_duplicates', async () => {

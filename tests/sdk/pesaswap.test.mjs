@@ -8,6 +8,8 @@
 //     a declined card as Stripe's card error;
 //   - customers.analytics();
 //   - customers.listDuplicates() (auto-paginated) and customers.merge();
+//   - customers.export() (text or a stream), customers.import() with
+//     imports.retrieve()/list() and waitForImport(), a file round trip;
 //   - payment schedules: create, retrieve, list, cancel, and one run by
 //     pesaswap-jobs on a test clock;
 //   - webhooks: a delivery from the running pesaswap-jobs verified with
@@ -378,6 +380,104 @@ describe('customers.listDuplicates() and merge()', () => {
 		assertError(await rejection(peaswap.customers.merge(c.id,
 		    { from: 'cust_NoSuchCustomer00' })),
 		    errors.StripeInvalidRequestError, 404, 'resource_missing');
+	});
+});
+
+describe('customers.export(), import() and imports', () => {
+	// A CSV of N new customers tagged with this run's batch.
+	function csvOf(batch, n) {
+		const rows = ['name,email,phone,metadata'];
+		for (let i = 0; i < n; i++)
+			rows.push(`"Imported, ${i}",${email('imp')},,` +
+			    `"{""batch"":""${batch}""}"`);
+		return rows.join('\r\n') + '\r\n';
+	}
+	const batchQuery = (batch) => `metadata['batch']:'${batch}'`;
+
+	test('a dry run, an import, its retrieval and listing, the export',
+	    async () => {
+		const batch = `b${run}x`;
+		const file = csvOf(batch, 3);
+		const dry = await peaswap.customers.import(file);
+		assert.equal(dry.object, 'customer_import');
+		assert.equal(dry.id, null);
+		assert.equal(dry.mode, 'dry_run');
+		assert.equal(dry.created, 3);
+		assert.deepEqual(dry.errors, []);
+		const started = await peaswap.customers.import(
+		    Buffer.from(file), { mode: 'skip' });
+		assert.match(started.id, /^cimp_[0-9A-Za-z]{16}$/);
+		const done = await peaswap.customers.waitForImport(started.id,
+		    { interval: 100, timeout: 30000 });
+		assert.equal(done.status, 'succeeded');
+		assert.equal(done.created, 3);
+		assert.equal(done.rows_processed, 3);
+		assert.deepEqual(await peaswap.customers.waitForImport(done),
+		    done);
+		assert.deepEqual(await peaswap.customers.imports.retrieve(
+		    done.id), done);
+		const listed = await peaswap.customers.imports.list({ limit: 1 })
+		    .autoPagingToArray({ limit: 1000 });
+		assert.ok(listed.some((i) => i.id === done.id));
+		// The export of that batch: the header and the three.
+		const csv = await peaswap.customers.export(
+		    { query: batchQuery(batch) });
+		const lines = csv.trimEnd().split('\r\n');
+		assert.equal(lines[0], 'id,name,email,phone,created,metadata');
+		assert.equal(lines.length, 4);
+		for (const row of file.trimEnd().split('\r\n').slice(1))
+			assert.ok(csv.includes(row.split(',')[2]),
+			    `${row} is not in the export`);
+		const jsonl = await peaswap.customers.export(
+		    { query: batchQuery(batch), format: 'jsonl' });
+		const objs = jsonl.trimEnd().split('\n').map((l) =>
+		    JSON.parse(l));
+		assert.equal(objs.length, 3);
+		assert.ok(objs.every((o) => o.metadata.batch === batch));
+		// The export imports unchanged: every row an update.
+		const again = await peaswap.customers.waitForImport(
+		    await peaswap.customers.import(csv, { mode: 'update' }));
+		assert.equal(again.status, 'succeeded');
+		assert.equal(again.updated, 3);
+		assert.equal(again.created, 0);
+	});
+
+	test('export streams with { streaming: true }', async () => {
+		const batch = `s${run}x`;
+		await peaswap.customers.waitForImport(
+		    await peaswap.customers.import(csvOf(batch, 2),
+		    { mode: 'skip' }));
+		const params = { query: batchQuery(batch) };
+		const stream = await peaswap.customers.export(params,
+		    { streaming: true });
+		assert.equal(typeof stream.pipe, 'function');
+		const chunks = [];
+		for await (const c of stream)
+			chunks.push(c);
+		assert.equal(Buffer.concat(chunks).toString('utf8'),
+		    await peaswap.customers.export(params));
+	});
+
+	test('a bad file, a bad format and a missing import are Stripe ' +
+	    'errors; a file that is not text is refused at once', async () => {
+		const bad = await rejection(peaswap.customers.import(
+		    'name,email\r\nNo Email,not-an-email\r\n',
+		    { mode: 'skip' }));
+		assert.ok(bad instanceof errors.StripeInvalidRequestError);
+		assert.equal(bad.statusCode, 400);
+		assert.equal(bad.raw.errors[0].row, 2);
+		assert.equal(bad.raw.errors[0].param, 'email');
+		const fmt = await rejection(peaswap.customers.export(
+		    { format: 'xml' }));
+		assertError(fmt, errors.StripeInvalidRequestError, 400,
+		    'parameter_invalid');
+		assert.equal(fmt.param, 'format');
+		assertError(await rejection(peaswap.customers.waitForImport(
+		    'cimp_0000000000000000')), errors.StripeInvalidRequestError,
+		    404, 'resource_missing');
+		const notText = await rejection(peaswap.customers.import(
+		    { name: 'x' }));
+		assert.ok(notText instanceof TypeError);
 	});
 });
 

@@ -74,6 +74,28 @@ export async function resources(customer: string): Promise<void> {
 	const sname: string | null | undefined = survivor.name;
 	void [p, all, volume, last, c, l.data, found.data, why, sname];
 
+	const csv: string = await peaswap.customers.export({ format: 'csv',
+	    query: "metadata['plan']:'pro'" });
+	const body = await peaswap.customers.export({ created: { gte: 0 } },
+	    { streaming: true });
+	for await (const chunk of body)
+		void chunk;
+	const started = await peaswap.customers.import(csv, { mode: 'skip' });
+	const done: PesaSwap.CustomerImport = await peaswap.customers
+	    .waitForImport(started, { interval: 200 });
+	const again = await peaswap.customers.imports.retrieve(done.id ?? '');
+	const imports: PesaSwap.CustomerImport[] = await peaswap.customers
+	    .imports.list({ limit: 10 }).autoPagingToArray({ limit: 100 });
+	const row: number = again.errors[0]?.row ?? 0;
+	void [imports, row];
+
+	// @ts-expect-error: no such export format
+	await peaswap.customers.export({ format: 'xlsx' });
+	// @ts-expect-error: no such import mode
+	await peaswap.customers.import(csv, { mode: 'replace' });
+	// @ts-expect-error: the file is its text or bytes, not rows
+	await peaswap.customers.import([{ name: 'x' }]);
+
 	// @ts-expect-error: currency is required
 	await peaswap.payments.create({ amount: 1 });
 	// @ts-expect-error: amount is a number in minor units
