@@ -1,9 +1,10 @@
 /*
  * Duplicates found and merged (API.md "Customers", issue 15). Each
  * customer carries the keys likely duplicates share (dedupe_keys(), in
- * the indexed columns email_norm and phone_norm); the list groups live
- * customers on them with GROUP BY over those indexes, never reading a
- * customer row it does not show; a merge moves everything that names
+ * the indexed columns email_norm and phone_norm), and triggers count the
+ * live customers of each key (sql/012_duplicate_counts.sql); the list
+ * pages through the keys counted twice or more, so its cost does not
+ * grow with the customers that have no twin; a merge moves everything that names
  * one customer to another in one transaction and recounts the
  * survivor's analytics from its payments.
  */
@@ -46,23 +47,29 @@ static const struct kind_name {
 	{ "phone", "name_and_phone" },	/* KIND_PHONE */
 };
 
-/* Groups of live customers after a key, by kind. The indexes hold the
- * name, so "all the same name" (MIN = MAX under the name's
- * case-insensitive collation) reads no row. */
-#define GROUPS(col)							\
-	{ "SELECT " col ", COUNT(*), MIN(name) = MAX(name) FROM customers" \
+/* The keys of "kind" two or more live customers share, after a key, in
+ * key order, with how many: sql/012_duplicate_counts.sql counts them,
+ * so a page reads only keys that make a group. */
+static const struct sql SQL_GROUPS = {
+	"SELECT key_norm, customers FROM customer_duplicate_keys"
+	" FORCE INDEX (customer_duplicate_keys_shared) WHERE " SCOPE
+	" AND kind = ? AND shared = 1 AND key_norm > ? ORDER BY key_norm"
+	" LIMIT ?", "siisi", 0 };
+/* Whether a group's customers all have the same name (MIN = MAX under
+ * the name's case-insensitive collation), read from the key's index,
+ * which holds the name. */
+#define SAME_NAME(col)							\
+	{ "SELECT MIN(name) = MAX(name) FROM customers"			\
 	  " FORCE INDEX (customers_" col ") WHERE " SCOPE		\
-	  " AND deleted IS NULL AND " col " > ? GROUP BY " col		\
-	  " HAVING COUNT(*) > 1 ORDER BY " col " LIMIT ?", "sisi", 0 }
-static const struct sql SQL_GROUPS[KIND__MAX] = {
-	GROUPS("email_norm"),		/* KIND_EMAIL */
-	GROUPS("phone_norm"),		/* KIND_PHONE */
+	  " AND deleted IS NULL AND " col " = ?", "sis", 0 }
+static const struct sql SQL_SAME_NAME[KIND__MAX] = {
+	SAME_NAME("email_norm"),	/* KIND_EMAIL */
+	SAME_NAME("phone_norm"),	/* KIND_PHONE */
 };
 
 /* A group found, before its customers are read. */
 struct group {
 	enum kind	 kind;
-	int		 same_name;
 	int64_t		 count;
 	char		 key[VALID_EMAIL_MAX + 1];
 };
@@ -141,18 +148,33 @@ groups_read(struct req *r, enum kind kind, const char *after, int64_t want,
 	struct db_res	 res;
 	int		 n = 0, rc = DB_NONE;
 
-	if (db_query(r, &SQL_GROUPS[kind], (struct db_val[]){ DB_SCOPE(r),
-	    DB_S(after), DB_I(want), DB_E }, &res) != 0)
+	if (db_query(r, &SQL_GROUPS, (struct db_val[]){ DB_SCOPE(r),
+	    DB_I(kind), DB_S(after), DB_I(want), DB_E }, &res) != 0)
 		return -1;
 	while (n < want && (rc = db_row(r, &res)) == DB_FOUND) {
 		g[n].kind = kind;
 		snprintf(g[n].key, sizeof(g[n].key), "%s", res.val[0]);
 		g[n].count = db_i64(&res, 1);
-		g[n].same_name = db_i64(&res, 2) == 1;
 		n++;
 	}
 	db_res_free(&res);
 	return rc == -1 ? -1 : n;
+}
+
+/* Whether the customers of group "g" all have the same name: 1 or 0,
+ * or -1 (error set). */
+static int
+same_name(struct req *r, const struct group *g)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	if ((rc = db_one(r, &SQL_SAME_NAME[g->kind], (struct db_val[]){
+	    DB_SCOPE(r), DB_S(g->key), DB_E }, &res)) != 1)
+		return rc == 0 ? 0 : -1;
+	rc = db_i64(&res, 0) == 1;
+	db_res_free(&res);
+	return rc;
 }
 
 /* The API object of group "g" with its customers; NULL (error set). */
@@ -161,15 +183,17 @@ group_json(struct req *r, const struct group *g)
 {
 	struct json_object	*o, *customers;
 	char			 id[sizeof(g->key) + 8];
+	int			 same;
 
-	if ((customers = customers_with_key(r, g->kind == KIND_PHONE, g->key,
+	if ((same = same_name(r, g)) == -1 ||
+	    (customers = customers_with_key(r, g->kind == KIND_PHONE, g->key,
 	    GROUP_CUSTOMERS_MAX)) == NULL)
 		return NULL;
 	snprintf(id, sizeof(id), "%s:%s", kinds[g->kind].name, g->key);
 	o = json_object_new_object();
 	jsonx_add_str(o, "id", id);
 	jsonx_add_str(o, "object", "customer_duplicate_group");
-	jsonx_add_str(o, "reason", g->same_name ? kinds[g->kind].same_name :
+	jsonx_add_str(o, "reason", same ? kinds[g->kind].same_name :
 	    kinds[g->kind].name);
 	jsonx_add_str(o, "key", g->key);
 	jsonx_add_i64(o, "customer_count", g->count);

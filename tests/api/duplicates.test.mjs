@@ -196,3 +196,47 @@ test('the_route_is_not_taken_for_a_customer_id', async () => {
 	    { method: 'DELETE', key: a.testKey }), 405,
 	    'invalid_request_error', 'method_not_allowed');
 });
+
+// The groups come from counts the database keeps in step with every write
+// to customers (sql/012_duplicate_counts.sql): each kind of write moves
+// customer_count, and a key down to one customer leaves the list.
+test('customer_count_follows_creates_updates_deletes_merges_and_imports',
+    async () => {
+	const a = await newAccount('dups-counts');
+	const p = phone();
+	const counts = async () => (await dups(a.testKey)).data.map(
+	    (g) => [g.reason, g.customer_count]);
+	const c1 = await create(a.testKey, { name: 'A',
+	    email: `${local()}@example.com`, phone: p });
+	const c2 = await create(a.testKey, { name: 'B',
+	    email: `${local()}@example.com`, phone: p });
+	const c3 = await create(a.testKey, { name: 'C',
+	    email: `${local()}@example.com` });
+	assert.deepEqual(await counts(), [['phone', 2]]);
+	// An update that touches neither key changes no count.
+	expectOk(await call(`/v1/customers/${c3.id}`, { method: 'POST',
+	    key: a.testKey, json: { name: 'C2', phone: p } }));
+	expectOk(await call(`/v1/customers/${c3.id}`, { method: 'POST',
+	    key: a.testKey, json: { metadata: { k: 'v' } } }));
+	assert.deepEqual(await counts(), [['phone', 3]]);
+	const csv = `name,email,phone\nD,${local()}@example.com,${p}\n`;
+	const res = await call('/v1/customers/import?mode=skip', {
+	    method: 'POST', key: a.testKey, body: csv,
+	    headers: { 'Content-Type': 'text/csv' } });
+	let imp = expectOk(res);
+	for (let i = 0; imp.status !== 'succeeded' && i < 100; i++) {
+		await new Promise((done) => setTimeout(done, 100));
+		imp = expectOk(await call(`/v1/customers/imports/${imp.id}`,
+		    { key: a.testKey }));
+	}
+	assert.equal(imp.status, 'succeeded');
+	assert.deepEqual(await counts(), [['phone', 4]]);
+	expectOk(await call(`/v1/customers/${c1.id}/merge`, { method: 'POST',
+	    key: a.testKey, form: { from: c2.id } }));
+	assert.deepEqual(await counts(), [['phone', 3]]);
+	expectOk(await call(`/v1/customers/${c3.id}`,
+	    { method: 'DELETE', key: a.testKey }));
+	expectOk(await call(`/v1/customers/${c1.id}`, { method: 'POST',
+	    key: a.testKey, json: { phone: '' } }));
+	assert.deepEqual(await counts(), []);
+});

@@ -6,8 +6,9 @@
 #   - "dense": a phone shared by every 100th customer with the one before
 #     and a Gmail address with dots by every 250th (N/100 + N/250 groups),
 #     the first page and a page deep in the phone groups;
-#   - "sparse": the same number of customers without a single duplicate,
-#     the worst case: the GROUP BY reads each index to its end.
+#   - "sparse": the same number of customers without a single duplicate
+#     (before sql/012_duplicate_counts.sql, the worst case: a page read
+#     each index to its end).
 # Customers are seeded by SQL (INSERT ... SELECT from seq_1_to_N, the keys
 # filled by the same rules as sql/007_duplicates.sql's backfill), not
 # through HTTP. A benchmark, not a test: ./test.sh never runs it.
