@@ -9,6 +9,7 @@
 struct req;
 struct json_object;
 struct db_res;
+struct sql;
 
 /* Every event type we emit: a typo does not compile. Named in events.c's
  * table, which enabled_events (webhooks.c) is checked against too. */
