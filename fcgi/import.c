@@ -11,17 +11,25 @@
  * that check: per-row errors {row, param, code, message} and what an
  * import would create; it writes nothing. An import with any bad row
  * answers 400 with the same errors and writes nothing. Otherwise the
- * import gets a row in customer_imports and its rows are written in
- * batches, each one transaction with the import's counters, so GET
- * /v1/customers/imports/:id shows progress from another request. A
+ * request stores the file in customer_import_data, one row per batch,
+ * with the import's row (status pending) in one transaction, and answers
+ * 202 at once: no worker is held while the rows are written. Rows are
+ * numbered as a spreadsheet shows them: the header is row 1.
+ *
+ * pesaswap-jobs writes them (import_turn()): it claims imports no job
+ * holds with SKIP LOCKED and a lease, as jobs.c claims deliveries, and
+ * writes one batch of each per turn in one transaction with the import's
+ * counters, so GET /v1/customers/imports/:id shows progress and a job
+ * killed mid-batch leaves rows_processed where the next one goes on:
+ * pending -> running -> succeeded, or failed at a row that fails now (its
+ * email taken meanwhile, kept in its errors; the batches before stay). A
  * live customer with the row's email is left alone (skip) or updated
- * (update). Rows are numbered as a spreadsheet shows them: the header
- * is row 1.
+ * (update). The stored file is deleted with the import's end.
  *
  * The same file in the same mode is one import: its SHA-256 (with the
- * mode) is the import's unique file_key while it runs and after it
- * succeeded, and posting it again answers that import. An
- * Idempotency-Key is stored with the final answer.
+ * mode) is the import's unique file_key unless it failed, and posting it
+ * again answers that import as it is now. An Idempotency-Key is stored
+ * with the 202.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +50,7 @@
 #include "jsonx.h"
 #include "list.h"
 #include "log.h"
+#include "now.h"
 #include "params.h"
 #include "valid.h"
 
@@ -50,6 +59,11 @@
 #define IMPORT_BATCH		500
 /* Errors kept and answered: the first ones are what a user fixes. */
 #define IMPORT_MAX_ERRORS	100
+/* How long a job holds an import for a batch: far longer than a batch
+ * takes, so that a job only takes over from a dead one. */
+#define IMPORT_LEASE_MS		15000
+/* Imports a job claims in a turn, writing one batch of each. */
+#define IMPORT_CLAIM_MAX	8
 
 #define IMPORT_COLS \
 	"id, mode, status, rows_total, rows_processed, created_count," \
@@ -58,19 +72,45 @@
 static const struct sql SQL_IMPORT_INSERT = {
 	"INSERT INTO customer_imports (id, account_id, livemode, mode,"
 	" file_key, status, rows_total, errors, created, updated)"
-	" VALUES (?, ?, ?, ?, ?, 'running', ?, '[]', ?, ?)", "ssisbiii", 0 };
+	" VALUES (?, ?, ?, ?, ?, 'pending', ?, '[]', ?, ?)", "ssisbiii", 0 };
+static const struct sql SQL_DATA_INSERT = {
+	"INSERT INTO customer_import_data (import_id, account_id, livemode,"
+	" row_from, record, data) VALUES (?, ?, ?, ?, ?, ?)", "ssiiib", 0 };
 static const struct sql SQL_IMPORT_BY_FILE = {
 	"SELECT " IMPORT_COLS " FROM customer_imports WHERE " SCOPE
 	" AND file_key = ?", "sib", 0 };
 static const struct sql SQL_IMPORT_GET = {
 	"SELECT " IMPORT_COLS " FROM customer_imports WHERE " SCOPE
 	" AND id = ?", "sis", 0 };
-/* file_key is kept while running or succeeded, dropped once failed. */
+/* Imports no job holds, or whose job's lease ran out. */
+static const struct sql SQL_IMPORT_DUE = {
+	"SELECT id, account_id, livemode FROM customer_imports"
+	" WHERE status IN ('pending', 'running') AND lease_until <= ?"
+	" ORDER BY lease_until LIMIT ? FOR UPDATE SKIP LOCKED", "ii", 0 };
+/* Only an import still free is leased: the claim is this write, not the
+ * lock (Galera does not replicate locks), as jobs.c's SQL_LEASE. */
+static const struct sql SQL_IMPORT_LEASE = {
+	"UPDATE customer_imports SET status = 'running', lease_until = ?"
+	" WHERE " SCOPE " AND id = ? AND status IN ('pending', 'running')"
+	" AND lease_until <= ?", "isisi", 0 };
+/* The import a job holds by its lease, locked for its batch. */
+static const struct sql SQL_IMPORT_LEASED = {
+	"SELECT " IMPORT_COLS " FROM customer_imports WHERE " SCOPE
+	" AND id = ? AND status = 'running' AND lease_until = ? FOR UPDATE",
+	"sisi", 0 };
+/* file_key is kept unless failed; the write ends the job's lease. */
 static const struct sql SQL_IMPORT_PROGRESS = {
 	"UPDATE customer_imports SET status = ?, rows_processed = ?,"
 	" created_count = ?, updated_count = ?, skipped_count = ?, errors = ?,"
-	" file_key = IF(? = 'failed', NULL, file_key), updated = ?"
-	" WHERE " SCOPE " AND id = ?", "siiiissisis", 0 };
+	" file_key = IF(? = 'failed', NULL, file_key), lease_until = 0,"
+	" updated = ? WHERE " SCOPE " AND id = ? AND lease_until = ?",
+	"siiiissisisi", 0 };
+static const struct sql SQL_DATA_GET = {
+	"SELECT record, data FROM customer_import_data WHERE " SCOPE
+	" AND import_id = ? AND row_from = ?", "sisi", 0 };
+static const struct sql SQL_DATA_DELETE = {
+	"DELETE FROM customer_import_data WHERE " SCOPE " AND import_id = ?",
+	"sis", 0 };
 static const struct sql SQL_IMPORT_CURSOR = LIST_CURSOR("customer_imports");
 static const struct sql SQL_IMPORT_LIST[2] =
 	LIST_PAIR("SELECT " IMPORT_COLS " FROM customer_imports WHERE " SCOPE,
@@ -136,27 +176,39 @@ import_json(const struct import *im)
 	return o;
 }
 
+/*
+ * Reads a row of IMPORT_COLS into "im": status is borrowed from "res",
+ * errors a new reference (the caller puts it). -1 if out of memory.
+ */
+static int
+import_from_row(const struct db_res *res, struct import *im)
+{
+	size_t	 m;
+
+	snprintf(im->id, sizeof(im->id), "%s", res->val[0]);
+	for (m = 0; m < 3; m++)
+		if (strcmp(res->val[1], mode_names[m]) == 0)
+			im->mode = m;
+	im->status = res->val[2];
+	im->total = db_i64(res, 3);
+	im->done.processed = db_i64(res, 4);
+	im->done.n[CUSTOMERS_CREATED] = db_i64(res, 5);
+	im->done.n[CUSTOMERS_UPDATED] = db_i64(res, 6);
+	im->done.n[CUSTOMERS_SKIPPED] = db_i64(res, 7);
+	im->livemode = (int)db_i64(res, 9);
+	im->errors = json_tokener_parse(res->val[8]);
+	return im->errors != NULL ? 0 : -1;
+}
+
 /* An import from a row of IMPORT_COLS; NULL if out of memory. */
 static struct json_object *
 import_row_json(const struct db_res *res)
 {
 	struct import		 im;
 	struct json_object	*o;
-	size_t			 m;
 
 	memset(&im, 0, sizeof(im));
-	snprintf(im.id, sizeof(im.id), "%s", res->val[0]);
-	for (m = 0; m < 3; m++)
-		if (strcmp(res->val[1], mode_names[m]) == 0)
-			im.mode = m;
-	im.status = res->val[2];
-	im.total = db_i64(res, 3);
-	im.done.processed = db_i64(res, 4);
-	im.done.n[CUSTOMERS_CREATED] = db_i64(res, 5);
-	im.done.n[CUSTOMERS_UPDATED] = db_i64(res, 6);
-	im.done.n[CUSTOMERS_SKIPPED] = db_i64(res, 7);
-	im.livemode = (int)db_i64(res, 9);
-	if ((im.errors = json_tokener_parse(res->val[8])) == NULL)
+	if (import_from_row(res, &im) == -1)
 		return NULL;
 	o = import_json(&im);
 	json_object_put(im.errors);
@@ -237,16 +289,17 @@ check_file(struct req *r)
 	return 0;
 }
 
-/* Maps the header's columns; 400 naming the first wrong one. */
+/* Maps the columns of the header of file[0..len), and points im->rows
+ * after it; 400 naming the first wrong one. */
 static int
-read_header(struct req *r, struct import *im)
+read_header(struct req *r, struct import *im, const char *file, size_t len)
 {
 	struct json_object	*hdr;
 	const char		*why, *name;
 	char			 what[160];
 	size_t			 i, c;
 
-	csv_reader_init(&im->rows, r->body, r->body_len);
+	csv_reader_init(&im->rows, file, len);
 	if ((hdr = csv_record(&im->rows, &why)) == NULL)
 		return api_error(r, ERR_PARAM_INVALID, "file", why ? why :
 		    "file (no header)");
@@ -415,130 +468,6 @@ check_rows(struct req *r, struct import *im)
 	return rc == 0 ? 0 : -1;
 }
 
-/* A batch: from "start", at most IMPORT_BATCH rows, then the counters. */
-struct batch {
-	struct import		*im;
-	struct csv_reader	 start;
-	struct csv_reader	 end;
-	struct counts		 done;
-	size_t			 failed_row;	/* 0: none */
-};
-
-static int
-save_progress(struct req *r, const struct import *im,
-    const struct counts *d, const char *status)
-{
-	return db_exec(r, &SQL_IMPORT_PROGRESS, (struct db_val[]){
-	    DB_S(status), DB_I(d->processed), DB_I(d->n[CUSTOMERS_CREATED]),
-	    DB_I(d->n[CUSTOMERS_UPDATED]), DB_I(d->n[CUSTOMERS_SKIPPED]),
-	    DB_S(jsonx_text(im->errors)), DB_S(status), DB_I(time(NULL)),
-	    DB_SCOPE(r), DB_S(im->id), DB_E }, NULL);
-}
-
-static int
-batch_tx(struct req *r, void *arg)
-{
-	struct batch		*b = arg;
-	struct json_object	*rec, *p;
-	enum customers_outcome	 out;
-	const char		*why;
-	int			 n, rc = 0;
-
-	b->end = b->start;
-	b->done = b->im->done;
-	for (n = 0; rc == 0 && n < IMPORT_BATCH &&
-	    (rec = next_record(&b->end, &why)) != NULL; n++) {
-		p = row_params(b->im, rec, b->end.record);
-		json_object_put(rec);
-		if (p == NULL)		/* checked already: cannot be */
-			return api_error(r, ERR_INTERNAL, NULL, NULL);
-		if ((rc = run_row(r, b->im->mode, p, &out)) == 0) {
-			b->done.n[out]++;
-			b->done.processed++;
-		} else if (rc == -1)
-			b->failed_row = b->end.record;
-	}
-	return rc != 0 ? rc : save_progress(r, b->im, &b->done, "running");
-}
-
-/* The import's first transaction: its row, or the same file's import. */
-static int
-start_tx(struct req *r, void *arg)
-{
-	struct import	*im = arg;
-	struct db_res	 res;
-	int64_t		 now = time(NULL);
-	int		 rc;
-
-	rc = db_exec(r, &SQL_IMPORT_INSERT, (struct db_val[]){ DB_S(im->id),
-	    DB_SCOPE(r), DB_S(mode_names[im->mode]),
-	    DB_B(im->key, sizeof(im->key)), DB_I(im->total), DB_I(now),
-	    DB_I(now), DB_E }, NULL);
-	if (rc != DB_DUP)
-		return rc;
-	rc = db_one(r, &SQL_IMPORT_BY_FILE, (struct db_val[]){ DB_SCOPE(r),
-	    DB_B(im->key, sizeof(im->key)), DB_E }, &res);
-	if (rc != DB_FOUND)
-		return rc == 0 ? DB_RETRY : rc;	/* failed meanwhile */
-	http_reply(r, 200, import_row_json(&res));
-	http_header(r, "Idempotent-Replayed: true");
-	db_res_free(&res);
-	return r->reply != NULL ? 0 : api_error(r, ERR_INTERNAL, NULL, NULL);
-}
-
-/* The last transaction: the outcome, and the answer (which an
- * Idempotency-Key stores with it). */
-static int
-finish_tx(struct req *r, void *arg)
-{
-	struct import	*im = arg;
-	int		 rc;
-
-	if ((rc = save_progress(r, im, &im->done, im->status)) == 0)
-		http_reply(r, 200, import_json(im));
-	return rc;
-}
-
-/* A failure not of a row's making: the import is failed, so that the
- * same file may be sent again; the reply stays the error. */
-static int
-fail_tx(struct req *r, void *arg)
-{
-	return save_progress(r, arg, &((struct import *)arg)->done, "failed");
-}
-
-/*
- * Writes every row in batches. A row that fails now (its email taken
- * meanwhile) fails the import, kept in its errors: 0. Any other failure
- * answers its error: -1.
- */
-static int
-write_rows(struct req *r, struct import *im)
-{
-	struct batch	 b;
-
-	memset(&b, 0, sizeof(b));
-	b.im = im;
-	b.start = im->rows;
-	im->status = "succeeded";
-	while (b.start.p < b.start.end) {
-		if (db_tx(r, batch_tx, &b) == -1) {
-			/* The batch rolled back; the ones before stay. */
-			im->status = "failed";
-			if (r->status < 500 && b.failed_row != 0) {
-				take_error(r, im, b.failed_row);
-				return 0;
-			}
-			log_warn("%s import %s failed", r->request_id, im->id);
-			(void)db_tx(r, fail_tx, im);
-			return -1;
-		}
-		im->done = b.done;
-		b.start = b.end;
-	}
-	return 0;
-}
-
 /* The file's key: SHA-256 of the mode and the file. */
 static int
 file_key(struct req *r, struct import *im)
@@ -556,25 +485,86 @@ file_key(struct req *r, struct import *im)
 	return 0;
 }
 
-/*
- * Imports checked rows: the import's row, the batches, the outcome. An
- * Idempotency-Key belongs to the final answer (finish_tx), not to the
- * first of many transactions, so it is set aside until then.
- */
-static void
-run_import(struct req *r, struct import *im)
+/* Stores rows "from" up to "to" after the file's header, as row_from. */
+static int
+store_batch(struct req *r, const struct import *im,
+    const struct csv_reader *from, const struct csv_reader *to,
+    int64_t row_from)
 {
-	char	*idem = r->idempotency_key;
-	int	 rc = -1;
+	struct csv_buf	 b = { NULL, 0, 0 };
+	int		 rc;
 
-	r->idempotency_key = NULL;
-	if (file_key(r, im) == 0 &&
-	    ids_assign(r, "cimp_", im->id, sizeof(im->id)) == 0 &&
-	    db_tx(r, start_tx, im) == 0 && r->reply == NULL)
-		rc = write_rows(r, im);
-	r->idempotency_key = idem;
-	if (rc == 0)
-		(void)db_tx(r, finish_tx, im);
+	if (csv_add(&b, r->body, (size_t)(im->rows.p - r->body)) == -1 ||
+	    csv_add(&b, from->p, (size_t)(to->p - from->p)) == -1) {
+		free(b.p);
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	}
+	rc = db_exec(r, &SQL_DATA_INSERT, (struct db_val[]){ DB_S(im->id),
+	    DB_SCOPE(r), DB_I(row_from), DB_I((int64_t)from->record),
+	    DB_B(b.p, b.len), DB_E }, NULL);
+	free(b.p);
+	return rc;
+}
+
+/* Stores the checked file for the jobs: a row of customer_import_data
+ * per IMPORT_BATCH rows of the file. */
+static int
+store_file(struct req *r, const struct import *im)
+{
+	struct csv_reader	 from = im->rows, rd = im->rows;
+	struct json_object	*rec;
+	const char		*why;
+	int64_t			 n = 0;
+	int			 rc = 0;
+
+	while (rc == 0 && (rec = next_record(&rd, &why)) != NULL) {
+		json_object_put(rec);
+		if (++n % IMPORT_BATCH == 0) {
+			rc = store_batch(r, im, &from, &rd, n - IMPORT_BATCH);
+			from = rd;
+		}
+	}
+	if (rc == 0 && n % IMPORT_BATCH != 0)
+		rc = store_batch(r, im, &from, &rd, n - n % IMPORT_BATCH);
+	return rc;
+}
+
+/* Answers the import of the same file, as it is now. */
+static int
+same_file(struct req *r, const struct import *im)
+{
+	struct db_res	 res;
+	int		 rc;
+
+	rc = db_one(r, &SQL_IMPORT_BY_FILE, (struct db_val[]){ DB_SCOPE(r),
+	    DB_B(im->key, sizeof(im->key)), DB_E }, &res);
+	if (rc != DB_FOUND)
+		return rc == 0 ? DB_RETRY : rc;	/* failed meanwhile */
+	http_reply(r, 200, import_row_json(&res));
+	http_header(r, "Idempotent-Replayed: true");
+	db_res_free(&res);
+	return r->reply != NULL ? 0 : api_error(r, ERR_INTERNAL, NULL, NULL);
+}
+
+/* The import's row and its file, and the answer (which an
+ * Idempotency-Key stores with them); or the same file's import. */
+static int
+queue_tx(struct req *r, void *arg)
+{
+	struct import	*im = arg;
+	int64_t		 now = time(NULL);
+	int		 rc;
+
+	rc = db_exec(r, &SQL_IMPORT_INSERT, (struct db_val[]){ DB_S(im->id),
+	    DB_SCOPE(r), DB_S(mode_names[im->mode]),
+	    DB_B(im->key, sizeof(im->key)), DB_I(im->total), DB_I(now),
+	    DB_I(now), DB_E }, NULL);
+	if (rc == DB_DUP)
+		return same_file(r, im);
+	if (rc != 0 || (rc = store_file(r, im)) != 0)
+		return rc;
+	http_reply(r, 202, import_json(im));
+	return r->reply != NULL ? 0 : api_error(r, ERR_INTERNAL, NULL, NULL);
 }
 
 /* Answers 400 with the rows' errors: nothing is imported. */
@@ -597,7 +587,8 @@ import_customers(struct req *r)
 	im.livemode = r->caller.livemode;
 	im.errors = json_object_new_array();
 	if (read_mode(r, &im) == -1 || check_file(r) == -1 ||
-	    read_header(r, &im) == -1 || check_rows(r, &im) == -1)
+	    read_header(r, &im, r->body, r->body_len) == -1 ||
+	    check_rows(r, &im) == -1)
 		goto out;
 	im.status = json_object_array_length(im.errors) ? "failed" :
 	    "succeeded";
@@ -608,9 +599,11 @@ import_customers(struct req *r)
 		http_reply(r, 200, import_json(&im));
 	} else if (json_object_array_length(im.errors) > 0)
 		reject(r, &im);
-	else {
+	else if (file_key(r, &im) == 0 &&
+	    ids_assign(r, "cimp_", im.id, sizeof(im.id)) == 0) {
 		memset(&im.done, 0, sizeof(im.done));
-		run_import(r, &im);
+		im.status = "pending";
+		(void)db_tx(r, queue_tx, &im);
 	}
 out:
 	json_object_put(im.errors);
@@ -641,4 +634,244 @@ import_list(struct req *r)
 		return;
 	list_answer(r, &p, &SQL_IMPORT_LIST[p.ascending], NULL, 0, 0,
 	    import_row_json, "/v1/customers/imports");
+}
+
+/* A batch of the import a job holds by "lease". */
+struct batch {
+	struct import	 im;		/* as committed; errors owned */
+	struct counts	 done;		/* with the batch's rows */
+	int64_t		 lease;
+	char		*data;		/* the stored rows; owned */
+	size_t		 failed_row;	/* 0: none */
+	int		 lost;		/* another job holds it now */
+};
+
+/* Writes b->im.status and the counters "d", ending the lease; the
+ * stored file goes with the import's end. No-op once the lease is lost. */
+static int
+save_progress(struct req *r, struct batch *b, const struct counts *d)
+{
+	struct import	*im = &b->im;
+	uint64_t	 n;
+	int		 rc;
+
+	rc = db_exec(r, &SQL_IMPORT_PROGRESS, (struct db_val[]){
+	    DB_S(im->status), DB_I(d->processed),
+	    DB_I(d->n[CUSTOMERS_CREATED]), DB_I(d->n[CUSTOMERS_UPDATED]),
+	    DB_I(d->n[CUSTOMERS_SKIPPED]), DB_S(jsonx_text(im->errors)),
+	    DB_S(im->status), DB_I(time(NULL)), DB_SCOPE(r), DB_S(im->id),
+	    DB_I(b->lease), DB_E }, &n);
+	if (rc != 0 || n == 0 || strcmp(im->status, "running") == 0)
+		return rc;
+	return db_exec(r, &SQL_DATA_DELETE, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(im->id), DB_E }, NULL);
+}
+
+/* Reads the stored rows that follow rows_processed into b->data and
+ * im->rows; none if the data is gone. */
+static int
+load_rows(struct req *r, struct batch *b)
+{
+	struct import	*im = &b->im;
+	struct db_res	 res;
+	int64_t		 record;
+	size_t		 len;
+	int		 rc;
+
+	rc = db_one(r, &SQL_DATA_GET, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(im->id), DB_I(im->done.processed), DB_E }, &res);
+	if (rc != DB_FOUND)
+		return rc;
+	/* res is the connection's until the next statement: copied. */
+	record = db_i64(&res, 0);
+	len = res.len[1];
+	if ((b->data = malloc(len + 1)) != NULL)
+		memcpy(b->data, res.val[1], len + 1);
+	db_res_free(&res);
+	if (b->data == NULL)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	if (read_header(r, im, b->data, len) == -1)
+		return -1;
+	im->rows.record = (size_t)record;
+	return 0;
+}
+
+/* Reads the import the job holds, locked, and its next rows; b->lost if
+ * another job holds it now. */
+static int
+load(struct req *r, struct batch *b)
+{
+	struct import	*im = &b->im;
+	struct db_res	 res;
+	int		 rc;
+
+	/* A rerun of the transaction starts afresh. */
+	json_object_put(im->errors);
+	im->errors = NULL;
+	free(b->data);
+	b->data = NULL;
+	memset(&im->rows, 0, sizeof(im->rows));
+	rc = db_one(r, &SQL_IMPORT_LEASED, (struct db_val[]){ DB_SCOPE(r),
+	    DB_S(im->id), DB_I(b->lease), DB_E }, &res);
+	if ((b->lost = rc == DB_NONE) || rc != DB_FOUND)
+		return rc;
+	rc = import_from_row(&res, im);
+	db_res_free(&res);
+	if (rc == -1)
+		return api_error(r, ERR_INTERNAL, NULL, NULL);
+	b->done = im->done;
+	return im->done.processed < im->total ? load_rows(r, b) : 0;
+}
+
+static int
+batch_tx(struct req *r, void *arg)
+{
+	struct batch		*b = arg;
+	struct import		*im = &b->im;
+	struct json_object	*rec, *p;
+	enum customers_outcome	 out;
+	const char		*why;
+	int			 n, rc;
+
+	if ((rc = load(r, b)) != 0 || b->lost)
+		return rc;
+	for (n = 0; rc == 0 && n < IMPORT_BATCH &&
+	    (rec = next_record(&im->rows, &why)) != NULL; n++) {
+		p = row_params(im, rec, im->rows.record);
+		json_object_put(rec);
+		if (p == NULL)		/* checked already: cannot be */
+			return api_error(r, ERR_INTERNAL, NULL, NULL);
+		if ((rc = run_row(r, im->mode, p, &out)) == 0) {
+			b->done.n[out]++;
+			b->done.processed++;
+		} else if (rc == -1)
+			b->failed_row = im->rows.record;
+	}
+	if (rc != 0)
+		return rc;
+	if (b->done.processed == im->total)
+		im->status = "succeeded";
+	else if (b->data != NULL)
+		im->status = "running";
+	else {
+		log_error("import %s: its stored rows are gone", im->id);
+		im->status = "failed";
+	}
+	return save_progress(r, b, &b->done);
+}
+
+/* Ends the import as failed, with the counters it had committed. */
+static int
+fail_tx(struct req *r, void *arg)
+{
+	struct batch	*b = arg;
+
+	b->im.status = "failed";
+	return save_progress(r, b, &b->im.done);
+}
+
+/*
+ * Writes the next batch of import "id", which the job holds by "lease".
+ * A row that fails now (its email taken meanwhile: a 4xx) fails the
+ * import, kept in its errors; the batches before it stay. Any other
+ * failure (the database away) leaves it to a later turn, once the lease
+ * has run out.
+ */
+static void
+import_step(struct req *r, const char *id, int64_t lease)
+{
+	struct batch	 b;
+	int		 rc;
+
+	memset(&b, 0, sizeof(b));
+	snprintf(b.im.id, sizeof(b.im.id), "%s", id);
+	b.lease = lease;
+	rc = db_tx(r, batch_tx, &b);
+	if (rc == -1 && r->status >= 500)
+		log_warn("import %s: a batch failed (%d); tried again later",
+		    id, r->status);
+	else if (rc == -1) {
+		/* A 4xx comes after load(): b.im is the committed import. */
+		if (b.failed_row != 0)
+			take_error(r, &b.im, b.failed_row);
+		if (db_tx(r, fail_tx, &b) == -1)
+			log_warn("import %s: not marked failed (%d)", id,
+			    r->status);
+	}
+	free(b.data);
+	json_object_put(b.im.errors);
+}
+
+/* Imports claimed in one transaction, all with one lease. */
+struct claim {
+	struct {
+		char	 id[IDS_MAX];
+		char	 account[32];
+		int	 livemode;
+	}		 im[IMPORT_CLAIM_MAX];
+	int		 n;
+	int64_t		 lease;
+};
+
+/* Sets the caller to the owner of claimed import "i". */
+static void
+act_for(struct req *r, const struct claim *c, int i)
+{
+	snprintf(r->caller.account_id, sizeof(r->caller.account_id), "%s",
+	    c->im[i].account);
+	r->caller.livemode = c->im[i].livemode;
+}
+
+static int
+claim_tx(struct req *r, void *arg)
+{
+	struct claim	*c = arg;
+	struct db_res	 res;
+	int64_t		 now = now_ms(CLOCK_REALTIME);
+	uint64_t	 leased;
+	int		 rc, i, n;
+
+	c->n = 0;
+	c->lease = now + IMPORT_LEASE_MS;
+	if ((rc = db_query(r, &SQL_IMPORT_DUE, (struct db_val[]){ DB_I(now),
+	    DB_I(IMPORT_CLAIM_MAX), DB_E }, &res)) != 0)
+		return rc;
+	while (c->n < IMPORT_CLAIM_MAX && (rc = db_row(r, &res)) == DB_FOUND) {
+		snprintf(c->im[c->n].id, sizeof(c->im[c->n].id), "%s",
+		    res.val[0]);
+		snprintf(c->im[c->n].account, sizeof(c->im[c->n].account),
+		    "%s", res.val[1]);
+		c->im[c->n++].livemode = (int)db_i64(&res, 2);
+	}
+	db_res_free(&res);
+	if (rc == -1)
+		return -1;
+	for (i = n = 0; i < c->n; i++) {
+		act_for(r, c, i);
+		if ((rc = db_exec(r, &SQL_IMPORT_LEASE, (struct db_val[]){
+		    DB_I(c->lease), DB_SCOPE(r), DB_S(c->im[i].id), DB_I(now),
+		    DB_E }, &leased)) != 0)
+			return rc;
+		if (leased == 1)
+			c->im[n++] = c->im[i];
+	}
+	c->n = n;
+	return 0;
+}
+
+int
+import_turn(struct req *r)
+{
+	struct claim	 c;
+	int		 i;
+
+	if (db_tx(r, claim_tx, &c) == -1) {
+		log_warn("imports: claiming failed (%d)", r->status);
+		return 0;
+	}
+	for (i = 0; i < c.n; i++) {
+		act_for(r, &c, i);
+		import_step(r, c.im[i].id, c.lease);
+	}
+	return c.n;
 }

@@ -9,9 +9,11 @@
  * anything else is retried with exponential back-off and jitter for three
  * days. A claimed row is leased (its next attempt pushed past the 10 s
  * timeout), so a process killed mid-flight leaves it due again: delivery
- * is at least once. It also runs the billing clock (billing.c) and
- * expires idempotency keys older than 24 h, dashboard sessions past
- * their expiry and old sign-in failures.
+ * is at least once. It also runs the billing clock (billing.c), writes
+ * customer imports a batch of 500 rows per import and turn (import.c:
+ * claimed and leased the same way, so a killed process's import goes on
+ * from its last committed batch), and expires idempotency keys older than
+ * 24 h, dashboard sessions past their expiry and old sign-in failures.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,7 @@
 #include "http.h"
 #include "ids.h"
 #include "idempotency.h"
+#include "import.h"
 #include "jsonx.h"
 #include "log.h"
 #include "now.h"
@@ -384,12 +387,13 @@ expire_old(struct jobs *j)
 	    DB_I(forgotten), DB_I(forgotten), DB_E }, NULL);
 }
 
-/* One turn: bill what is due, fan out, claim what fits, send, collect. */
+/* One turn: bill what is due, fan out, claim what fits, send, collect,
+ * write a batch of each import claimed, wait. */
 static void
 turn(struct jobs *j)
 {
 	struct claim	 c;
-	int		 fanned = 0, billed, i, running;
+	int		 fanned = 0, billed, imported, i, running;
 
 	billed = stopping ? 0 : billing_turn(&j->r);
 	if (tx(j, fan_out_tx, &fanned) == -1)
@@ -402,11 +406,12 @@ turn(struct jobs *j)
 			start(j, c.pks[i]);
 	curl_multi_perform(j->multi, &running);
 	collect(j);
+	imported = stopping ? 0 : import_turn(&j->r);
 	if (time(NULL) - j->expired_at >= EXPIRE_EVERY)
 		expire_old(j);
 	/* Wait for network activity, or the next look for work. */
 	curl_multi_poll(j->multi, NULL, 0, fanned == FANOUT_BATCH ||
-	    billed > 0 ? 0 : j->cfg->jobs_poll_ms, NULL);
+	    billed > 0 || imported > 0 ? 0 : j->cfg->jobs_poll_ms, NULL);
 	curl_multi_perform(j->multi, &running);
 	collect(j);
 }

@@ -2,7 +2,8 @@
 // and import"). Export downloads GET /v1/customers/export of the current
 // search as CSV. Import checks the chosen CSV with a dry run, shows its
 // per-row errors, and only then imports it ("skip" or "update" for
-// customers whose email exists).
+// customers whose email exists). The import answers at once (pending);
+// pesaswap-jobs writes it, and the dialog polls it until it ends.
 import * as api from './api.js';
 import { h, replace, field, newId, dataTable, showModal } from './dom.js';
 
@@ -30,6 +31,9 @@ const ERROR_COLUMNS = [
 	['Problem', (e) => e.message || e.code || ''],
 ];
 
+/* How often a running import is read again. */
+const POLL_MS = 500;
+
 /* What a dry run or an import found, in words. */
 function summary(r) {
 	if (r.mode === 'dry_run')
@@ -38,6 +42,18 @@ function summary(r) {
 		    `${r.errors.length} with errors.`;
 	return `Import ${r.status}: ${r.created} created, ${r.updated} ` +
 	    `updated, ${r.skipped} skipped of ${r.rows_total}.`;
+}
+
+/* Reads import R again until it has ended, showing its progress in
+ * STATUS; resolves to its last state. */
+async function follow(r, status) {
+	while (r.status === 'pending' || r.status === 'running') {
+		status.textContent = `Importing… ${r.rows_processed} of ` +
+		    `${r.rows_total} rows written.`;
+		await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+		r = await api.call('GET', api.uri`/v1/customers/imports/${r.id}`);
+	}
+	return r;
 }
 
 /** Opens the Import dialog; DONE() runs after an import. */
@@ -68,8 +84,10 @@ export function openImport(done) {
 		result.textContent = m === 'dry_run' ? 'Checking…' : 'Importing…';
 		replace(errors);
 		try {
-			const r = await api.call('POST', '/v1/customers/import', {
+			let r = await api.call('POST', '/v1/customers/import', {
 			    params: { mode: m }, raw: text, type: 'text/csv' });
+			if (m !== 'dry_run')
+				r = await follow(r, result);
 			result.textContent = summary(r);
 			return r;
 		} catch (err) {

@@ -1,13 +1,16 @@
 // POST /v1/customers/import and GET /v1/customers/imports[/:id] (issue 15
 // "Export and import"): the dry run's per-row errors, nothing written
-// when a row is bad, skip vs update, the same file once, progress while
-// it runs, an export read back, and scoping.
+// when a row is bad, skip vs update, the same file once, an import that
+// answers at once and is written by pesaswap-jobs (pending, running with
+// progress, succeeded; resumed by another job after a kill, each row
+// once), an export read back, and scoping.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newAccount, newKey, fetchPolitely } from '../lib/stack.mjs';
 import { call, expectOk, expectError, uniqEmail, baseUrl, sleep }
     from '../lib/openapi.mjs';
-import { toCsv } from '../lib/csv.mjs';
+import { csvObjects, toCsv } from '../lib/csv.mjs';
+import { LEASE_MS, startJobs, stopJobs, killJobs } from '../lib/jobs.mjs';
 
 const HEAD = ['name', 'email', 'phone', 'metadata'];
 
@@ -21,6 +24,66 @@ function importCsv(key, csv, mode, headers = {}) {
 async function allCustomers(key) {
 	const l = expectOk(await call('/v1/customers?limit=100', { key }));
 	return l.data;
+}
+
+const getImport = async (key, id) =>
+    expectOk(await call(`/v1/customers/imports/${id}`, { key }));
+
+/**
+ * Polls import ID until it is no longer pending or running (EACH gets
+ * every state seen); its last state. pesaswap-jobs writes 500 rows a
+ * batch; MS bounds the wait.
+ */
+async function finished(key, id, ms = 60000, each = () => {}) {
+	const end = Date.now() + ms;
+	for (;;) {
+		const r = await getImport(key, id);
+		each(r);
+		if (r.status !== 'pending' && r.status !== 'running')
+			return r;
+		assert.ok(Date.now() < end, `import ${id} still ${r.status} ` +
+		    `after ${ms} ms (${r.rows_processed}/${r.rows_total})`);
+		await sleep(20);
+	}
+}
+
+/* Imports CSV: the 202 (pending), then the import once it ended. */
+async function imported(key, csv, mode, headers) {
+	const r = expectOk(await importCsv(key, csv, mode, headers), 202);
+	assert.equal(r.status, 'pending');
+	return finished(key, r.id);
+}
+
+/* Every customer of KEY, read through the export (any number). */
+async function exported(key) {
+	const res = await fetchPolitely(`${baseUrl()}/v1/customers/export`,
+	    { headers: { authorization: `Bearer ${key}` } });
+	assert.equal(res.status, 200);
+	return csvObjects(await res.text());
+}
+
+/* How many events of TYPE the account of KEY has (all pages). */
+async function countEvents(key, type) {
+	let n = 0, after = '';
+	for (;;) {
+		const l = expectOk(await call(`/v1/events?type=${type}` +
+		    `&limit=100${after}`, { key }));
+		n += l.data.length;
+		if (!l.has_more)
+			return n;
+		after = `&starting_after=${l.data.at(-1).id}`;
+	}
+}
+
+/* A file of N new customers, a blank line after every 97th row. */
+function manyRows(n, prefix) {
+	const rows = [HEAD];
+	for (let i = 0; i < n; i++) {
+		rows.push([`${prefix} ${i}`, uniqEmail(`${prefix}${i}-`), '', '']);
+		if (i % 97 === 96)
+			rows.push(['']);
+	}
+	return toCsv(rows);
 }
 
 test('dry_run_reports_bad_rows_by_number_and_writes_nothing', async () => {
@@ -83,8 +146,7 @@ test('import_creates_customers_with_their_fields', async () => {
 		['Quote "q"', uniqEmail(), '', '{"a":"two\\nlines, \\"q\\""}'],
 		['Zoë 山田 😀', uniqEmail(), '', '{}'],
 	];
-	const r = expectOk(await importCsv(a.testKey, toCsv([HEAD, ...rows]),
-	    'skip'));
+	const r = await imported(a.testKey, toCsv([HEAD, ...rows]), 'skip');
 	assert.match(r.id, /^cimp_[0-9A-Za-z]{16}$/);
 	assert.equal(r.status, 'succeeded');
 	assert.deepEqual([r.rows_total, r.rows_processed, r.created, r.updated,
@@ -109,15 +171,13 @@ test('skip_leaves_existing_emails_and_update_updates_them', async () => {
 	const fresh = uniqEmail();
 	const csv = (name) => toCsv([HEAD, [name, m.toUpperCase(),
 	    '+254700000009', '{"tier":"gold"}'], ['New', fresh, '', '']]);
-	const s = expectOk(await importCsv(a.testKey, csv('Skip Name'),
-	    'skip'));
+	const s = await imported(a.testKey, csv('Skip Name'), 'skip');
 	assert.deepEqual([s.created, s.updated, s.skipped], [1, 0, 1]);
 	let c = expectOk(await call(`/v1/customers/${old.id}`,
 	    { key: a.testKey }));
 	assert.equal(c.name, 'Old Name');
 	assert.equal(c.phone, null);
-	const u = expectOk(await importCsv(a.testKey, csv('Updated Name'),
-	    'update'));
+	const u = await imported(a.testKey, csv('Updated Name'), 'update');
 	assert.deepEqual([u.created, u.updated, u.skipped], [0, 2, 0]);
 	c = expectOk(await call(`/v1/customers/${old.id}`, { key: a.testKey }));
 	assert.equal(c.name, 'Updated Name');
@@ -129,10 +189,15 @@ test('skip_leaves_existing_emails_and_update_updates_them', async () => {
 test('the_same_file_twice_is_one_import', async () => {
 	const a = await newAccount('api-import-same');
 	const csv = toCsv([HEAD, ['Once', uniqEmail(), '', '']]);
-	const first = await importCsv(a.testKey, csv, 'update');
-	const again = await importCsv(a.testKey, csv, 'update');
+	const first = expectOk(await importCsv(a.testKey, csv, 'update'), 202);
+	let again = await importCsv(a.testKey, csv, 'update');
 	assert.equal(again.headers.get('idempotent-replayed'), 'true');
-	assert.deepEqual(expectOk(again), expectOk(first));
+	assert.equal(expectOk(again).id, first.id, 'while it runs');
+	const done = await finished(a.testKey, first.id);
+	assert.equal(done.status, 'succeeded');
+	again = await importCsv(a.testKey, csv, 'update');
+	assert.equal(again.headers.get('idempotent-replayed'), 'true');
+	assert.deepEqual(expectOk(again), done, 'as it is now');
 	assert.equal((await allCustomers(a.testKey)).length, 1);
 	const ev = expectOk(await call('/v1/events', { key: a.testKey }));
 	assert.equal(ev.data.length, 1, 'no second event');
@@ -142,19 +207,19 @@ test('an_idempotency_key_replays_the_answer', async () => {
 	const a = await newAccount('api-import-idem');
 	const csv = toCsv([HEAD, ['Keyed', uniqEmail(), '', '']]);
 	const h = { 'Idempotency-Key': `imp-${Date.now()}` };
-	const first = expectOk(await importCsv(a.testKey, csv, 'skip', h));
+	const first = expectOk(await importCsv(a.testKey, csv, 'skip', h), 202);
+	await finished(a.testKey, first.id);
 	const again = await importCsv(a.testKey, csv, 'skip', h);
 	assert.equal(again.headers.get('idempotent-replayed'), 'true');
-	assert.deepEqual(expectOk(again), first);
+	assert.deepEqual(expectOk(again, 202), first, 'the first answer');
 	assert.equal((await allCustomers(a.testKey)).length, 1);
 });
 
 test('an_import_is_readable_by_id_and_listed', async () => {
 	const a = await newAccount('api-import-get');
-	const r = expectOk(await importCsv(a.testKey,
-	    toCsv([HEAD, ['Got', uniqEmail(), '', '']]), 'skip'));
-	assert.deepEqual(expectOk(await call(`/v1/customers/imports/${r.id}`,
-	    { key: a.testKey })), r);
+	const r = await imported(a.testKey,
+	    toCsv([HEAD, ['Got', uniqEmail(), '', '']]), 'skip');
+	assert.deepEqual(await getImport(a.testKey, r.id), r);
 	const l = expectOk(await call('/v1/customers/imports',
 	    { key: a.testKey }));
 	assert.deepEqual(l.data, [r]);
@@ -167,29 +232,87 @@ test('an_import_is_readable_by_id_and_listed', async () => {
 	    'resource_missing');
 });
 
-test('progress_is_visible_while_an_import_runs', async () => {
-	const a = await newAccount('api-import-progress');
-	const rows = [HEAD];
-	for (let i = 0; i < 3000; i++)
-		rows.push([`P ${i}`, uniqEmail(`p${i}-`), '', '']);
-	const running = importCsv(a.testKey, toCsv(rows), 'skip');
-	const seen = [];
-	let done = false;
-	running.then(() => { done = true; });
-	while (!done) {
-		const l = expectOk(await call('/v1/customers/imports',
-		    { key: a.testKey }));
-		if (l.data.length && l.data[0].status === 'running')
-			seen.push(l.data[0].rows_processed);
-		await sleep(20);
+test('an_import_answers_at_once_and_waits_pending_for_a_job', async () => {
+	const a = await newAccount('api-import-pending');
+	let r;
+	await stopJobs();
+	try {
+		r = expectOk(await importCsv(a.testKey, toCsv([HEAD,
+		    ['Later', uniqEmail(), '', '']]), 'skip'), 202);
+		assert.deepEqual([r.status, r.rows_total, r.rows_processed,
+		    r.created], ['pending', 1, 0, 0]);
+		await sleep(500);
+		assert.deepEqual(await getImport(a.testKey, r.id), r,
+		    'nothing happens without pesaswap-jobs');
+		assert.deepEqual(await allCustomers(a.testKey), []);
+	} finally {
+		await startJobs();
 	}
-	const r = expectOk(await running);
-	assert.equal(r.status, 'succeeded');
-	assert.equal(r.rows_processed, 3000);
-	assert.ok(seen.some((n) => n > 0 && n < 3000),
-	    `a partial count was seen: ${seen.join(',')}`);
+	const done = await finished(a.testKey, r.id);
+	assert.deepEqual([done.status, done.rows_processed, done.created],
+	    ['succeeded', 1, 1]);
+	assert.equal((await allCustomers(a.testKey)).length, 1);
+});
+
+test('progress_is_visible_while_a_job_writes_the_batches', async (t) => {
+	const a = await newAccount('api-import-progress');
+	const t0 = Date.now();
+	const r = expectOk(await importCsv(a.testKey, manyRows(3000, 'p'),
+	    'skip'), 202);
+	const answered = Date.now() - t0;
+	assert.deepEqual([r.status, r.rows_total, r.rows_processed],
+	    ['pending', 3000, 0], 'it answers before the rows are written');
+	const seen = [];
+	const done = await finished(a.testKey, r.id, 120000,
+	    (x) => seen.push(x));
+	t.diagnostic(`answered in ${answered} ms, done after ` +
+	    `${Date.now() - t0} ms; seen ${seen.map((x) =>
+	    `${x.status}:${x.rows_processed}`).join(' ')}`);
+	assert.deepEqual([done.status, done.rows_processed, done.created,
+	    done.skipped], ['succeeded', 3000, 3000, 0]);
+	const partial = seen.filter((x) => x.status === 'running' &&
+	    x.rows_processed > 0 && x.rows_processed < 3000);
+	assert.ok(partial.length > 0, 'a running import with part written');
+	assert.ok(partial.every((x) => x.rows_processed % 500 === 0 &&
+	    x.created === x.rows_processed), 'counters move by the batch');
 	for (let i = 1; i < seen.length; i++)
-		assert.ok(seen[i] >= seen[i - 1], 'progress only grows');
+		assert.ok(seen[i].rows_processed >= seen[i - 1].rows_processed,
+		    'progress only grows');
+	const emails = (await exported(a.testKey)).map((c) => c.email);
+	assert.equal(emails.length, 3000);
+	assert.equal(new Set(emails).size, 3000);
+});
+
+test('a_killed_job_s_import_is_finished_by_the_next_each_row_once',
+    async (t) => {
+	const a = await newAccount('api-import-killed');
+	const N = 5000;
+	const r = expectOk(await importCsv(a.testKey, manyRows(N, 'k'),
+	    'skip'), 202);
+	// Kill pesaswap-jobs once a batch has committed, mid-import.
+	let at;
+	try {
+		const end = Date.now() + 60000;
+		do {
+			at = await getImport(a.testKey, r.id);
+			assert.ok(Date.now() < end, 'the import did not start');
+			await sleep(10);
+		} while (at.rows_processed === 0 && at.status !== 'succeeded');
+		await killJobs();
+		at = await getImport(a.testKey, r.id);
+	} finally {
+		await startJobs();
+	}
+	t.diagnostic(`killed at ${at.status} ${at.rows_processed}/${N}`);
+	assert.equal(at.status, 'running', 'killed before the end');
+	const done = await finished(a.testKey, r.id, LEASE_MS + 60000);
+	assert.deepEqual([done.status, done.rows_processed, done.created,
+	    done.skipped, done.errors], ['succeeded', N, N, 0, []]);
+	const emails = (await exported(a.testKey)).map((c) => c.email);
+	assert.equal(emails.length, N, 'each row once');
+	assert.equal(new Set(emails).size, N);
+	assert.equal(await countEvents(a.testKey, 'customer.created'), N,
+	    'one event per customer');
 });
 
 test('an_export_imports_into_another_account_unchanged', async () => {
@@ -203,8 +326,7 @@ test('an_export_imports_into_another_account_unchanged', async () => {
 		    metadata: { k: `v,"${i}"\r\nnext` } } }));
 	const res = await fetchPolitely(`${baseUrl()}/v1/customers/export`,
 	    { headers: { authorization: `Bearer ${from.testKey}` } });
-	const r = expectOk(await importCsv(to.testKey, await res.text(),
-	    'skip'));
+	const r = await imported(to.testKey, await res.text(), 'skip');
 	assert.equal(r.created, hard.length);
 	const pick = (l) => l.map((c) => [c.name, c.email, c.phone, c.metadata])
 	    .sort((x, y) => x[1].localeCompare(y[1]));
@@ -214,8 +336,8 @@ test('an_export_imports_into_another_account_unchanged', async () => {
 
 test('a_test_key_imports_into_test_mode_only', async () => {
 	const a = await newAccount('api-import-mode');
-	expectOk(await importCsv(a.testKey, toCsv([HEAD,
-	    ['T', uniqEmail(), '', '']]), 'skip'));
+	await imported(a.testKey, toCsv([HEAD, ['T', uniqEmail(), '', '']]),
+	    'skip');
 	assert.equal((await allCustomers(a.testKey)).length, 1);
 	assert.deepEqual(await allCustomers(a.liveKey), []);
 });
@@ -223,7 +345,7 @@ test('a_test_key_imports_into_test_mode_only', async () => {
 test('blank_lines_are_skipped_and_a_bom_is_accepted', async () => {
 	const a = await newAccount('api-import-blank');
 	const csv = '\ufeffname,email\r\n\r\nB,' + uniqEmail() + '\r\n\r\n';
-	const r = expectOk(await importCsv(a.testKey, csv, 'skip'));
+	const r = await imported(a.testKey, csv, 'skip');
 	assert.equal(r.created, 1);
 	assert.equal(r.rows_total, 1);
 });
