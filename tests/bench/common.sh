@@ -189,6 +189,19 @@ bench_wait_load() {
 	done
 }
 
+# wrk_rate KEY PATH: requests per second of wrk on PATH with KEY
+# (BENCH_THREADS, BENCH_CONNECTIONS, BENCH_DURATION as THREADS, CONNS,
+# DURATION); its output goes to $LOG/wrk.log, and any non-2xx answer
+# fails the run.
+wrk_rate() {
+	local out
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" \
+	    -H "Authorization: Bearer $1" "$PESASWAP_API_URL$2")
+	printf '%s\n' "$out" >>"$LOG/wrk.log"
+	grep -q 'Non-2xx' <<<"$out" && die "non-2xx answers for $2 (see $LOG/wrk.log)"
+	awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out"
+}
+
 children() {	# pid: its direct children (no procps needed)
 	perl -e 'my $p = shift;
 	    for my $f (glob "/proc/[0-9]*/stat") {

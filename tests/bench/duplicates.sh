@@ -69,16 +69,6 @@ seed() {
 	printf '%s' "$key"
 }
 
-# rate KEY PATH: requests per second of wrk on PATH.
-rate() {
-	local out
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" \
-	    -H "Authorization: Bearer $1" "$PESASWAP_API_URL$2")
-	printf '%s\n' "$out" >>"$LOG/wrk.log"
-	grep -q 'Non-2xx' <<<"$out" && die "non-2xx answers for $2 (see $LOG/wrk.log)"
-	awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out"
-}
-
 DENSE=$(seed dense 1) || die "seeding the dense account"
 SPARSE=$(seed sparse 0) || die "seeding the sparse account"
 # A page deep in the phone groups: after the group of the middle row's
@@ -94,13 +84,13 @@ printf '|---|---|---:|---:|\n'
 for acct in dense sparse; do
 	key=$DENSE
 	[ "$acct" = sparse ] && key=$SPARSE
-	base=$(rate "$key" '/v1/customers?limit=10')
+	base=$(wrk_rate "$key" '/v1/customers?limit=10')
 	printf '| %s | `GET /v1/customers?limit=10` | %s | 1.0 |\n' "$acct" "$base"
 	paths=('/v1/customers/duplicates?limit=10')
 	[ "$acct" = dense ] &&
 	    paths+=("/v1/customers/duplicates?limit=10&starting_after=phone:$MID")
 	for p in "${paths[@]}"; do
-		r=$(rate "$key" "$p")
+		r=$(wrk_rate "$key" "$p")
 		printf '| %s | `GET %s` | %s | %s |\n' "$acct" \
 		    "${p/$MID/<middle>}" "$r" \
 		    "$(awk -v a="$base" -v b="$r" 'BEGIN { printf "%.1f", a / b }')"
