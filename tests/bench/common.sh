@@ -189,6 +189,22 @@ bench_wait_load() {
 	done
 }
 
+# bench_wrk_stack: the start of the small wrk benchmarks (duplicates.sh,
+# events.sh): their wrk settings (BENCH_DURATION 5 s, BENCH_CONNECTIONS 4,
+# BENCH_THREADS 2), the temp directory, the programs, the stack and its
+# DB_PASSWORD. Their figures are ratios taken in one run, so waiting for
+# an idle machine is optional (BENCH_LOAD_WAIT, default 0).
+bench_wrk_stack() {
+	DURATION=${BENCH_DURATION:-5}
+	CONNS=${BENCH_CONNECTIONS:-4}
+	THREADS=${BENCH_THREADS:-2}
+	BENCH_LOAD_WAIT=${BENCH_LOAD_WAIT:-0}
+	bench_init
+	bench_build pesaswap-fcgi pesaswap-admin pesaswap-jobs
+	bench_stack
+	DB_PASSWORD=$(db_password)
+}
+
 # wrk_rate KEY PATH: requests per second of wrk on PATH with KEY
 # (BENCH_THREADS, BENCH_CONNECTIONS, BENCH_DURATION as THREADS, CONNS,
 # DURATION); its output goes to $LOG/wrk.log, and any non-2xx answer

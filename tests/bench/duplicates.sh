@@ -24,19 +24,10 @@ ROOT=$(cd "$HERE/../.." && pwd)
 BENCH_NAME=dups
 KEEP=${BENCH_KEEP:-0}
 ROWS=${BENCH_ROWS:-200000}
-DURATION=${BENCH_DURATION:-5}
-CONNS=${BENCH_CONNECTIONS:-4}
-THREADS=${BENCH_THREADS:-2}
 # shellcheck source=common.sh
 . "$HERE/common.sh"
 
-bench_init
-bench_build pesaswap-fcgi pesaswap-admin pesaswap-jobs
-bench_stack
-DB_PASSWORD=$(db_password)
-# Figures are ratios taken in one run; waiting for an idle machine is
-# optional (BENCH_LOAD_WAIT seconds, as in common.sh).
-BENCH_LOAD_WAIT=${BENCH_LOAD_WAIT:-0}
+bench_wrk_stack
 
 # seed NAME DENSE: an account with ROWS customers; prints its test key.
 seed() {

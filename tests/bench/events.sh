@@ -21,17 +21,10 @@ BENCH_NAME=events
 KEEP=${BENCH_KEEP:-0}
 ROWS=${BENCH_ROWS:-1000000}
 CUSTOMERS=${BENCH_CUSTOMERS:-10000}
-DURATION=${BENCH_DURATION:-5}
-CONNS=${BENCH_CONNECTIONS:-4}
-THREADS=${BENCH_THREADS:-2}
 # shellcheck source=common.sh
 . "$HERE/common.sh"
 
-bench_init
-bench_build pesaswap-fcgi pesaswap-admin pesaswap-jobs
-bench_stack
-DB_PASSWORD=$(db_password)
-BENCH_LOAD_WAIT=${BENCH_LOAD_WAIT:-0}
+bench_wrk_stack
 
 bench_account events "$TMP/events.env"
 ACCT=$(. "$TMP/events.env"; printf '%s' "${PESASWAP_ACCOUNT_ID:-}")
