@@ -18,24 +18,28 @@ CREATE TABLE customer_duplicate_keys (
 	    shared, key_norm)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Counts "n" (1 or -1) for one key of a live customer; a key no live
--- customer has any more is removed, so the table holds only keys in use.
--- The upsert locks the key's row: writers of one key take turns and no
--- count is lost.
-CREATE PROCEDURE customer_duplicate_count(p_account CHAR(21),
-    p_livemode TINYINT, p_kind TINYINT, p_key VARCHAR(254), n INT)
+-- Moves a live customer's count from key "old_key" to "new_key" of one
+-- kind (NULL: none, or not live); a key no live customer has any more is
+-- removed, so the table holds only keys in use. The upsert locks the
+-- key's row: writers of one key take turns and no count is lost.
+CREATE PROCEDURE customer_duplicate_move(p_account CHAR(21),
+    p_livemode TINYINT, p_kind TINYINT, old_key VARCHAR(254),
+    new_key VARCHAR(254))
 BEGIN
-	IF p_key IS NOT NULL THEN
+	IF old_key IS NOT NULL THEN
+		UPDATE customer_duplicate_keys SET customers = customers - 1
+		    WHERE account_id = p_account AND livemode = p_livemode
+		    AND kind = p_kind AND key_norm = old_key;
+		DELETE FROM customer_duplicate_keys
+		    WHERE account_id = p_account AND livemode = p_livemode
+		    AND kind = p_kind AND key_norm = old_key
+		    AND customers <= 0;
+	END IF;
+	IF new_key IS NOT NULL THEN
 		INSERT INTO customer_duplicate_keys (account_id, livemode,
 		    kind, key_norm, customers)
-		    VALUES (p_account, p_livemode, p_kind, p_key, n)
-		    ON DUPLICATE KEY UPDATE customers = customers + n;
-		IF n < 0 THEN
-			DELETE FROM customer_duplicate_keys
-			    WHERE account_id = p_account
-			    AND livemode = p_livemode AND kind = p_kind
-			    AND key_norm = p_key AND customers <= 0;
-		END IF;
+		    VALUES (p_account, p_livemode, p_kind, new_key, 1)
+		    ON DUPLICATE KEY UPDATE customers = customers + 1;
 	END IF;
 END;
 
@@ -59,41 +63,34 @@ FOR EACH ROW BEGIN
 	END IF;
 END;
 
--- An update moves the customer's count only where a key or its being
--- live changed: most updates (name, metadata) touch nothing here.
+-- An update moves the customer's count only where the key it counts
+-- under (its key while live, none once deleted) changed: most updates
+-- (name, metadata) call nothing.
 CREATE TRIGGER customers_duplicate_update AFTER UPDATE ON customers
 FOR EACH ROW BEGIN
-	IF NOT (OLD.deleted <=> NEW.deleted AND
-	    OLD.email_norm <=> NEW.email_norm) THEN
-		IF OLD.deleted IS NULL THEN
-			CALL customer_duplicate_count(OLD.account_id,
-			    OLD.livemode, 0, OLD.email_norm, -1);
-		END IF;
-		IF NEW.deleted IS NULL THEN
-			CALL customer_duplicate_count(NEW.account_id,
-			    NEW.livemode, 0, NEW.email_norm, 1);
-		END IF;
+	DECLARE old_email, new_email, old_phone, new_phone VARCHAR(254);
+
+	SET old_email = IF(OLD.deleted IS NULL, OLD.email_norm, NULL),
+	    new_email = IF(NEW.deleted IS NULL, NEW.email_norm, NULL),
+	    old_phone = IF(OLD.deleted IS NULL, OLD.phone_norm, NULL),
+	    new_phone = IF(NEW.deleted IS NULL, NEW.phone_norm, NULL);
+	IF NOT (old_email <=> new_email) THEN
+		CALL customer_duplicate_move(NEW.account_id, NEW.livemode, 0,
+		    old_email, new_email);
 	END IF;
-	IF NOT (OLD.deleted <=> NEW.deleted AND
-	    OLD.phone_norm <=> NEW.phone_norm) THEN
-		IF OLD.deleted IS NULL THEN
-			CALL customer_duplicate_count(OLD.account_id,
-			    OLD.livemode, 1, OLD.phone_norm, -1);
-		END IF;
-		IF NEW.deleted IS NULL THEN
-			CALL customer_duplicate_count(NEW.account_id,
-			    NEW.livemode, 1, NEW.phone_norm, 1);
-		END IF;
+	IF NOT (old_phone <=> new_phone) THEN
+		CALL customer_duplicate_move(NEW.account_id, NEW.livemode, 1,
+		    old_phone, new_phone);
 	END IF;
 END;
 
 CREATE TRIGGER customers_duplicate_delete AFTER DELETE ON customers
 FOR EACH ROW BEGIN
 	IF OLD.deleted IS NULL THEN
-		CALL customer_duplicate_count(OLD.account_id, OLD.livemode,
-		    0, OLD.email_norm, -1);
-		CALL customer_duplicate_count(OLD.account_id, OLD.livemode,
-		    1, OLD.phone_norm, -1);
+		CALL customer_duplicate_move(OLD.account_id, OLD.livemode, 0,
+		    OLD.email_norm, NULL);
+		CALL customer_duplicate_move(OLD.account_id, OLD.livemode, 1,
+		    OLD.phone_norm, NULL);
 	END IF;
 END;
 
