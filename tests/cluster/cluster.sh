@@ -166,6 +166,7 @@ node_args() {
 	    --innodb-log-file-size=32M
 	    --character-set-server=utf8mb4 --max-connections=200
 	    --binlog-format=ROW --innodb-autoinc-lock-mode=2
+	    --log-bin-trust-function-creators=1
 	    --default-storage-engine=InnoDB --wsrep-on=ON
 	    --wsrep-provider="$GALERA" --wsrep-cluster-name=pesaswap
 	    --wsrep-cluster-address="gcomm://$peers"
