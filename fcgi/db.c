@@ -559,7 +559,9 @@ bind_result(struct db *db, MYSQL_STMT *st, struct db_res *res)
 		}
 		db->rbind[i].buffer_type = MYSQL_TYPE_STRING;
 		db->rbind[i].buffer = db->buf[i];
-		db->rbind[i].buffer_length = db->cap[i];
+		/* One byte short, for db_row()'s NUL: a value of exactly
+		 * cap bytes would fit untruncated and leave it no room. */
+		db->rbind[i].buffer_length = db->cap[i] - 1;
 		db->rbind[i].length = &res->len[i];
 		db->rbind[i].is_null = &db->isnull[i];
 	}
